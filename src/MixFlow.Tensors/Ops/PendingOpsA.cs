@@ -1,6 +1,6 @@
 namespace MixFlow.Tensors;
 
-// TEMPORARY signatures of the ops being implemented on branch `ops` (this file is deleted there).
+// TEMPORARY signatures of the ops being implemented on branch `ops-a` (this file is deleted there).
 public sealed partial class Tensor
 {
     public Tensor Softmax(int axis = -1) => throw new NotImplementedException();
@@ -13,10 +13,4 @@ public sealed partial class Tensor
     public Tensor Gather(int dim, int[] index, int[] indexShape) => throw new NotImplementedException();
     public static Tensor MseLoss(Tensor prediction, Tensor target) => throw new NotImplementedException();
     public static Tensor CrossEntropy(Tensor logits, int[] labels) => throw new NotImplementedException();
-    public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, int stride = 1, int padding = 0) => throw new NotImplementedException();
-    public Tensor AvgPool2d(int kernel, int stride) => throw new NotImplementedException();
-    public Tensor MaxPool2d(int kernel, int stride) => throw new NotImplementedException();
-    public Tensor Dropout(float p, Generator gen, bool training = true) => throw new NotImplementedException();
-    public static Tensor Where(Tensor condition, Tensor a, Tensor b) => throw new NotImplementedException();
-    public Tensor MaskedFill(Tensor mask, float value) => throw new NotImplementedException();
 }
