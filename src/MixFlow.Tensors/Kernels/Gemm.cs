@@ -82,7 +82,7 @@ public static class Gemm
             string note = OpenBlas.CoreTypeNote is { } n ? $"; {n}" : "";
             return $"gemm: {OpenBlas.Version} (core {OpenBlas.CoreName}, {OpenBlas.Threads} threads{note})";
         }
-        string why = OpenBlas.Available ? "" : "; OpenBLAS not loaded";
+        string why = OpenBlas.LoadFailed ? $"; OpenBLAS unavailable: {OpenBlas.LoadError}" : "";
         return $"gemm: managed SIMD ({GemmManaged.IsaName(GemmManaged.BestIsa)}, {Threads} threads{why})";
     }
 

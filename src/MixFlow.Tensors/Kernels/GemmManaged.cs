@@ -151,7 +151,9 @@ internal static unsafe class GemmManaged
             for (int r = 0; r < rows; r++)
                 for (int q = 0; q < cols; q++) tile[r * nr + q] = c[(long)r * ldc + q];
         }
-        Kernel(isa, kc, pa, pb, tile, nr, alpha, beta, mode);
+        // A sliver at most 16 wide needs only the left half of the 8×32 tile (same per-element arithmetic).
+        if (isa == GemmIsa.Vector512 && cols <= 16) Kernel512Half(kc, pa, pb, tile, nr, alpha, beta, mode);
+        else Kernel(isa, kc, pa, pb, tile, nr, alpha, beta, mode);
         for (int r = 0; r < rows; r++)
             for (int q = 0; q < cols; q++) c[(long)r * ldc + q] = tile[r * nr + q];
     }
@@ -361,6 +363,31 @@ internal static unsafe class GemmManaged
         Update(c, c50, va, vb, mode); Update(c + 16, c51, va, vb, mode); c += ldc;
         Update(c, c60, va, vb, mode); Update(c + 16, c61, va, vb, mode); c += ldc;
         Update(c, c70, va, vb, mode); Update(c + 16, c71, va, vb, mode);
+    }
+
+    /// <summary>The left 8×16 half of <see cref="Kernel512"/> (B slivers still 32 wide), for narrow edge slivers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512Half(int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int mode)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(pb);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[0]), b0, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[1]), b0, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[2]), b0, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[3]), b0, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[4]), b0, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[5]), b0, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[6]), b0, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[7]), b0, c7);
+            pa += 8; pb += 32;
+        }
+        var va = Vector512.Create(alpha); var vb = Vector512.Create(beta);
+        Update(c, c0, va, vb, mode); c += ldc; Update(c, c1, va, vb, mode); c += ldc;
+        Update(c, c2, va, vb, mode); c += ldc; Update(c, c3, va, vb, mode); c += ldc;
+        Update(c, c4, va, vb, mode); c += ldc; Update(c, c5, va, vb, mode); c += ldc;
+        Update(c, c6, va, vb, mode); c += ldc; Update(c, c7, va, vb, mode);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
