@@ -162,12 +162,22 @@ public static class Gemm
     /// in <see cref="ChooseBatchStrategy"/>).</summary>
     internal const long ParallelBatchMaxFlops = 64L << 20;
 
-    // Measured on the 2-core AVX-512 machine (OpenBLAS 0.3.21 Cooperlake/SkylakeX kernels, managed Vector512), 2 threads,
-    // GFLOP/s, median of 5 (see bench/MixFlow.Bench/GemmBench.cs):
-    //   shape (batch × m×n×k)              OpenBLAS per-matrix threaded | OpenBLAS par. batch | managed threaded | managed par. batch
-    //   256 × 196×196×64   (attn Q·Kᵀ)     MEASURE
-    //   256 × 196×64×196   (attn P·V)      MEASURE
-    //   16 × 512×512×512                   MEASURE
+    // Measured on the 2-core AVX-512 (Sapphire Rapids) dev machine, OpenBLAS 0.3.21 SkylakeX kernels vs the managed
+    // Vector512 kernel, 2 threads, GFLOP/s (median of 5 after warm-up, GemmBench). The machine is shared with other
+    // jobs; the second set was taken at load average ≈ 30 on 2 cores:
+    //                                      OpenBLAS              managed
+    //   batch × m×n×k                      per-matrix | par.     per-matrix | par.
+    //   quiet-ish (load ≈ 8):
+    //   256 × 196×196×64 NT (attn Q·Kᵀ)    31.0 | 31.7           31.4 | 25.7
+    //   256 × 196×64×196 NN (attn P·V)     25.9 | 24.2           17.4 | 17.5
+    //   loaded (load ≈ 30):
+    //   256 × 196×196×64 NT                 2.0 | 16.6           13.2 | 18.3
+    //   256 × 196×64×196 NN                 3.4 | 17.1           18.0 | 14.2
+    //   32 × 256×256×256 NN (best of 21)   53   | 59             51   | 53
+    //   8 × 512×512×512 NN (best of 21)    65   | 57             56   | 57
+    // OpenBLAS's own threading on a small matrix costs a thread hand-off per call (its worker busy-waits), which
+    // collapses when the cores are shared; single-threaded calls spread over the batch never lose much and win big
+    // under contention. From ≈ 256³ per matrix on, the two are within noise, so the threshold sits at 64 MFLOP.
     /// <summary>The rule: parallel over the batch when there are at least as many matrices as threads and each is small.</summary>
     internal static GemmBatchStrategy ChooseBatchStrategy(int m, int n, int k, int batch, int threads)
     {
