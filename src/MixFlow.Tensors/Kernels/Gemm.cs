@@ -30,7 +30,7 @@ public static class Gemm
 
     private static readonly object ResolveLock = new();
     private static readonly object BlasThreadLock = new();
-    private static GemmBackend? _backend;
+    private static volatile int _backend = -1; // a GemmBackend, or -1 until resolved
 
     /// <summary>The backend used by <see cref="Sgemm"/> and <see cref="SgemmStridedBatched"/>. Resolved at first use from
     /// <c>MIXFLOW_GEMM</c> and the availability of OpenBLAS.</summary>
@@ -41,15 +41,20 @@ public static class Gemm
     {
         get
         {
-            if (_backend is { } b) return b;
-            lock (ResolveLock) return _backend ??= Resolve();
+            int b = _backend;
+            if (b >= 0) return (GemmBackend)b;
+            lock (ResolveLock)
+            {
+                if (_backend < 0) _backend = (int)Resolve();
+                return (GemmBackend)_backend;
+            }
         }
         set
         {
             if (!Enum.IsDefined(value)) throw new ArgumentOutOfRangeException(nameof(value), $"Gemm.Backend: unknown backend {(int)value}");
             if (value == GemmBackend.OpenBlas && !OpenBlas.Available)
                 throw new InvalidOperationException($"Gemm.Backend: OpenBLAS cannot be used: {OpenBlas.LoadError}");
-            lock (ResolveLock) _backend = value;
+            lock (ResolveLock) _backend = (int)value;
         }
     }
 
@@ -102,6 +107,7 @@ public static class Gemm
     /// <exception cref="ArgumentNullException">A buffer is null.</exception>
     /// <exception cref="ArgumentException">A negative dimension or offset, a leading dimension smaller than the row
     /// length of its matrix as stored, or a buffer too short for the matrix at its offset.</exception>
+    /// <exception cref="InvalidOperationException"><c>MIXFLOW_GEMM</c> is invalid or forces an OpenBLAS that cannot be loaded (first call).</exception>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
         => SgemmWith(Backend, Threads, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
@@ -152,6 +158,7 @@ public static class Gemm
     /// <exception cref="ArgumentNullException">A buffer is null.</exception>
     /// <exception cref="ArgumentException">As for <see cref="Sgemm"/> for any matrix of the batch; a negative batch or
     /// stride; or a C stride so small that the batch's C matrices overlap.</exception>
+    /// <exception cref="InvalidOperationException">As for <see cref="Sgemm"/>.</exception>
     public static void SgemmStridedBatched(bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, int aOffset, int lda, long strideA, float[] b, int bOffset, int ldb, long strideB,
         float beta, float[] c, int cOffset, int ldc, long strideC, int batch)
