@@ -86,7 +86,8 @@ public sealed partial class Tensor
         labels = (int[])labels.Clone(); // the backward reads them later
         var x = logits.Contiguous();
         float[] xd = x.Data; int xo = x._offset;
-        var lse = new float[rows];
+        var rowMax = new float[rows];
+        var logSum = new float[rows];
         var rowLoss = new double[rows];
         Par.For(rows, RowsPerChunk(c), (s, len) =>
         {
@@ -97,9 +98,9 @@ public sealed partial class Tensor
                 float max = TensorPrimitives.Max(xr);
                 TensorPrimitives.Subtract(xr, max, tmp);
                 TensorPrimitives.Exp(tmp, tmp);
-                float l = max + MathF.Log(TensorPrimitives.Sum(tmp));
-                lse[r] = l;
-                rowLoss[r] = (double)l - xr[labels[r]];
+                float ls = MathF.Log(TensorPrimitives.Sum(tmp));
+                rowMax[r] = max; logSum[r] = ls;
+                rowLoss[r] = ((double)max - xr[labels[r]]) + ls;
             }
         });
         double total = 0;
@@ -117,8 +118,9 @@ public sealed partial class Tensor
                     for (int r = s; r < s + len; r++)
                     {
                         var dr = bd.AsSpan(bo + r * c, c);
-                        TensorPrimitives.Subtract(xd.AsSpan(xo + r * c, c), lse[r], dr);
-                        TensorPrimitives.Exp(dr, dr);                 // softmax
+                        TensorPrimitives.Subtract(xd.AsSpan(xo + r * c, c), rowMax[r], dr);
+                        TensorPrimitives.Subtract(dr, logSum[r], dr);
+                        TensorPrimitives.Exp(dr, dr);                 // softmax = exp((x − max) − log Σ)
                         dr[labels[r]] -= 1f;
                         TensorPrimitives.Multiply(dr, k, dr);
                     }

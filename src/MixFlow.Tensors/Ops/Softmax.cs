@@ -87,7 +87,12 @@ public sealed partial class Tensor
         TensorPrimitives.Subtract(x, max, y);
         TensorPrimitives.Exp(y, y);
         float sum = TensorPrimitives.Sum(y);
-        if (log) TensorPrimitives.Subtract(x, max + MathF.Log(sum), y);
+        if (log)
+        {
+            // (x − max) − log Σ, in this order: max + log Σ would round away log Σ when |max| is large.
+            TensorPrimitives.Subtract(x, max, y);
+            TensorPrimitives.Subtract(y, MathF.Log(sum), y);
+        }
         else TensorPrimitives.Multiply(y, 1f / sum, y);
     }
 
