@@ -134,6 +134,28 @@ public class ConvTests
     }
 
     [Theory]
+    [InlineData(16, 30, 30, 3, 3, 1, 1, 1, 1)]
+    [InlineData(40, 33, 31, 3, 2, 2, 3, 2, 0)]
+    public void Im2ColParallelEqualsSerialAndCol2ImIsItsAdjoint(int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw)
+    {
+        var g = new Kernels.ConvGeometry(c, h, w, kh, kw, sh, sw, ph, pw, (h + 2 * ph - kh) / sh + 1, (w + 2 * pw - kw) / sw + 1);
+        var x = R(31, c * h * w).ToArray(); var cmat = R(32, g.K * g.L).ToArray();
+        var serial = new float[g.K * g.L]; var parallel = new float[g.K * g.L];
+        Kernels.Im2Col.Forward(g, x, 0, serial, 0, parallel: false);
+        Kernels.Im2Col.Forward(g, x, 0, parallel, 0, parallel: true);
+        Assert.Equal(serial, parallel);
+        var back1 = new float[x.Length]; var back2 = new float[x.Length];
+        Kernels.Im2Col.Backward(g, cmat, 0, back1, 0, parallel: false);
+        Kernels.Im2Col.Backward(g, cmat, 0, back2, 0, parallel: true);
+        Assert.Equal(back1, back2);
+        // <im2col(x), C> = <x, col2im(C)>
+        double lhs = 0, rhs = 0;
+        for (int i = 0; i < serial.Length; i++) lhs += (double)serial[i] * cmat[i];
+        for (int i = 0; i < x.Length; i++) rhs += (double)x[i] * back1[i];
+        Assert.Equal(lhs, rhs, 1e-6 * (1 + Math.Abs(lhs)));
+    }
+
+    [Theory]
     [MemberData(nameof(Shapes))]
     public void GradCheckAllInputs(int n, int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw)
     {

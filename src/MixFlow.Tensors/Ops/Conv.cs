@@ -7,13 +7,18 @@ namespace MixFlow.Tensors;
 // Per image n: cols = im2col(x[n]) [K = C·kh·kw, L = Ho·Wo];  y[n] = W[O,K] · cols (+ bias).
 // Backward: dW += dy[n] · colsᵀ (GEMM, beta = 1 across images), dcols = Wᵀ · dy[n] then col2im into dx[n],
 // db = Σ_{n,h,w} dy.
-// Scheduling: when one image's GEMM is large, images run one after another and GEMM uses the cores; when it is small,
-// images are split into a fixed number of groups (a function of the shapes only) run in parallel, each with its own
-// column buffer and partial dW, and the partial dW are summed in group order — results never depend on thread count.
+// Scheduling: when one image's GEMM is large, images run one after another and GEMM uses the cores (im2col/col2im
+// are split over the cores only for very large column matrices: per-image hand-offs measured slower than one thread
+// on a loaded 2-core machine); when it is small, images are split into a fixed number of groups (a function of the
+// shapes only) run in parallel, each with its own column buffer and partial dW, and the partial dW are summed in
+// group order — results never depend on the thread count.
 public sealed partial class Tensor
 {
     /// <summary>Multiply-adds of one image's forward GEMM (O·K·L) from which images run sequentially with a multithreaded GEMM.</summary>
     private const long ConvSequentialWork = 1L << 22;
+
+    /// <summary>Column-matrix elements (K·L) from which im2col/col2im of one image are split over the cores.</summary>
+    private const long ConvParallelColumns = 1L << 20;
 
     /// <summary>Upper bound on the number of image groups run in parallel for small convolutions.</summary>
     private const int ConvMaxGroups = 8;
@@ -105,7 +110,7 @@ public sealed partial class Tensor
             finally { BufferPool.Return(cols); }
         }
 
-        if (groups == 1) Images(0, n, parallelInner: true);
+        if (groups == 1) Images(0, n, parallelInner: (long)k * l >= ConvParallelColumns);
         else Parallel.For(0, groups, Engine.ParallelOptions, gi => Images(n * gi / groups, n * (gi + 1) / groups, parallelInner: false));
     }
 
@@ -163,7 +168,7 @@ public sealed partial class Tensor
             }
         }
 
-        if (groups == 1) { Images(0, n, dw?.Data, dw?._offset ?? 0, bw, parallelInner: true); return; }
+        if (groups == 1) { Images(0, n, dw?.Data, dw?._offset ?? 0, bw, parallelInner: (long)k * l >= ConvParallelColumns); return; }
 
         int wn = o * k;
         var partial = needW ? BufferPool.Rent(groups * wn, clear: false) : null;
