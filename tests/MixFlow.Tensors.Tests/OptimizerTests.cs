@@ -149,6 +149,35 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void SaveStateFileRoundTripIsBitExactAndChecksType()
+    {
+        var straight = FreshParams();
+        RunSteps("adamw", Make("adamw", straight), straight, 0, Steps);
+        var ps = FreshParams();
+        var opt = Make("adamw", ps);
+        RunSteps("adamw", opt, ps, 0, 3);
+        var path = Path.Combine(Path.GetTempPath(), "mixflow-optstate-" + Guid.NewGuid().ToString("N")[..8] + ".safetensors");
+        try
+        {
+            opt.SaveState(path, new Dictionary<string, string> { ["run"] = "x" });
+            var ps2 = ps.Select(p => new NamedTensor(p.Name, Tensor.FromArray(p.Tensor.ToArray(), p.Tensor.Shape))).ToList();
+            var opt2 = Make("adamw", ps2);
+            opt2.LoadState(path);
+            RunSteps("adamw", opt2, ps2, 3, Steps);
+            for (int i = 0; i < ps.Count; i++)
+                Assert.Equal(straight[i].Tensor.ToArray().Select(BitConverter.SingleToInt32Bits), ps2[i].Tensor.ToArray().Select(BitConverter.SingleToInt32Bits));
+            var ex = Assert.Throws<ArgumentException>(() => Make("sgd", FreshParams()).LoadState(path));
+            Assert.Contains(path, ex.Message);
+            Assert.Contains("AdamW", ex.Message);
+            var other = new AdamW([new("w1", Tensor.Zeros(4, 3))]);
+            var ex2 = Assert.Throws<ArgumentException>(() => other.LoadState(path));
+            Assert.Contains("unexpected 'exp_avg.w2'", ex2.Message);
+            Assert.Contains("reserved", Assert.Throws<ArgumentException>(() => opt.SaveState(path, new Dictionary<string, string> { ["optim.lr"] = "1" })).Message);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
     public void StateTensorsAreNamedByKindAndParameter()
     {
         var ps = FreshParams();

@@ -125,6 +125,37 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
+    public void ConvertsRemainingIntegerTypes()
+    {
+        var data = new List<byte>();
+        var header = new StringBuilder("{");
+        void Add(string name, string dtype, int count, Action<List<byte>> write)
+        {
+            int begin = data.Count;
+            write(data);
+            header.Append($"\"{name}\":{{\"dtype\":\"{dtype}\",\"shape\":[{count}],\"data_offsets\":[{begin},{data.Count}]}},");
+        }
+        Add("i16", "I16", 3, d => { foreach (short v in new short[] { -32768, 7, 32767 }) d.AddRange(BitConverter.GetBytes(v)); });
+        Add("i8", "I8", 3, d => { foreach (sbyte v in new sbyte[] { -128, -1, 127 }) d.Add((byte)v); });
+        Add("u16", "U16", 2, d => { foreach (ushort v in new ushort[] { 0, 65535 }) d.AddRange(BitConverter.GetBytes(v)); });
+        Add("u32", "U32", 2, d => { foreach (uint v in new uint[] { 5, 4000000000 }) d.AddRange(BitConverter.GetBytes(v)); });
+        Add("u64", "U64", 2, d => { foreach (ulong v in new ulong[] { 9, 1UL << 50 }) d.AddRange(BitConverter.GetBytes(v)); });
+        header.Length--;
+        header.Append('}');
+        var path = Raw("ints2.safetensors", header.ToString(), 0);
+        using (var fs = new FileStream(path, FileMode.Append)) fs.Write(data.ToArray());
+        using var f = SafeTensors.Load(path);
+        Assert.Equal(new[] { -32768f, 7f, 32767f }, f.Read("i16").ToArray());
+        Assert.Equal(new[] { -128f, -1f, 127f }, f.Read("i8").ToArray());
+        Assert.Equal(new[] { 0f, 65535f }, f.Read("u16").ToArray());
+        Assert.Equal(new[] { 5f, 4e9f }, f.Read("u32").ToArray());
+        Assert.Equal(new[] { 9f, (float)(1UL << 50) }, f.Read("u64").ToArray());
+        Assert.Equal(SafeTensorsDType.U64, f.Info("u64").DType);
+        Assert.Equal(8, SafeTensorsDType.U64.SizeOf());
+        Assert.Equal("BOOL", SafeTensorsDType.Bool.ToHeaderString());
+    }
+
+    [Fact]
     public void ConvertsLargeHalfTensorInParallelChunks()
     {
         // > Par.MinParallel elements so the chunked path runs; every 16-bit pattern appears
@@ -134,7 +165,6 @@ public sealed class SafeTensorsTests : IDisposable
         foreach (var (dt, conv) in new (string, Func<ushort, float>)[] { ("F16", b => (float)BitConverter.UInt16BitsToHalf(b)), ("BF16", b => BitConverter.Int32BitsToSingle(b << 16)) })
         {
             var path = Raw($"big_{dt}.safetensors", $"{{\"x\":{{\"dtype\":\"{dt}\",\"shape\":[{n}],\"data_offsets\":[0,{2 * n}]}}}}", 0);
-            File.AppendAllText(path, ""); // keep layout: data appended below
             using (var fs = new FileStream(path, FileMode.Append)) fs.Write(half);
             using var f = SafeTensors.Load(path);
             var got = f.Read("x").ToArray();

@@ -20,7 +20,9 @@ public static class SafeTensors
     /// <remarks>
     /// Tensors are stored in the order given (header entries and data in that order; readers do not depend on it), the
     /// header is padded with spaces to a multiple of 8 bytes so the data buffer is 8-byte aligned. Non-contiguous
-    /// tensors are written in row-major order. The tensors are enumerated once, before the file is created.
+    /// tensors are written in row-major order. The tensors are enumerated once, before the file is created. The rename
+    /// is atomic on POSIX file systems and on NTFS; the directory entry itself is not fsynced (.NET has no API for
+    /// it), so after a power loss the old or the new file is present, never a partial one.
     /// </remarks>
     /// <param name="path">Destination file.</param>
     /// <param name="tensors">Named tensors; names must be non-empty, unique and not <c>__metadata__</c>.</param>

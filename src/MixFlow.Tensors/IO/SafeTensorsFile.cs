@@ -1,6 +1,7 @@
 using System.IO.MemoryMappedFiles;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text.Json;
 
 namespace MixFlow.Tensors.IO;
@@ -276,7 +277,19 @@ public sealed unsafe class SafeTensorsFile : IDisposable
             {
                 var s = new ReadOnlySpan<ushort>(src, n);
                 var d = MemoryMarshal.Cast<float, uint>(dst);
-                for (int i = 0; i < n; i++) d[i] = (uint)s[i] << 16;
+                int i = 0;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    ref ushort rs = ref MemoryMarshal.GetReference(s);
+                    ref uint rd = ref MemoryMarshal.GetReference(d);
+                    for (; i <= n - 16; i += 16)
+                    {
+                        var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref rs, (nuint)i));
+                        Vector256.ShiftLeft(lo, 16).StoreUnsafe(ref rd, (nuint)i);
+                        Vector256.ShiftLeft(hi, 16).StoreUnsafe(ref rd, (nuint)(i + 8));
+                    }
+                }
+                for (; i < n; i++) d[i] = (uint)s[i] << 16;
                 break;
             }
             case SafeTensorsDType.F64:

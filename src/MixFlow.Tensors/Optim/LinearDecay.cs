@@ -11,15 +11,20 @@ namespace MixFlow.Tensors.Optim;
 /// <param name="Final">Learning rate at and after TotalSteps (default 0); finite and ≥ 0.</param>
 public sealed record LinearDecay(double Peak, long TotalSteps, long WarmupSteps = 0, double Final = 0) : ILrSchedule
 {
-    /// <summary>Checks the values on first use.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A value is outside its range.</exception>
-    public void Validate()
+    private readonly bool _checked = Check(Peak, TotalSteps, WarmupSteps, Final);
+
+    private static bool Check(double peak, long total, long warmup, double final)
     {
-        ScheduleChecks.Lr(Peak, nameof(LinearDecay), nameof(Peak));
-        ScheduleChecks.Lr(Final, nameof(LinearDecay), nameof(Final));
-        ScheduleChecks.Steps(WarmupSteps, nameof(LinearDecay), nameof(WarmupSteps), 0);
-        ScheduleChecks.Steps(TotalSteps, nameof(LinearDecay), nameof(TotalSteps), WarmupSteps + 1);
+        ScheduleChecks.Lr(peak, nameof(LinearDecay), nameof(Peak));
+        ScheduleChecks.Lr(final, nameof(LinearDecay), nameof(Final));
+        ScheduleChecks.Steps(warmup, nameof(LinearDecay), nameof(WarmupSteps), 0);
+        ScheduleChecks.Steps(total, nameof(LinearDecay), nameof(TotalSteps), warmup + 1);
+        return true;
     }
+
+    /// <summary>Checks the values (also run on construction and by <see cref="At"/>, since <c>with</c> expressions skip the constructor check).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is outside its range.</exception>
+    public void Validate() => Check(Peak, TotalSteps, WarmupSteps, Final);
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentOutOfRangeException">The step is negative or an option is invalid.</exception>
