@@ -82,9 +82,12 @@ public static class Gemm
             string note = OpenBlas.CoreTypeNote is { } n ? $"; {n}" : "";
             return $"gemm: {OpenBlas.Version} (core {OpenBlas.CoreName}, {OpenBlas.Threads} threads{note})";
         }
-        string why = OpenBlas.Available ? "" : "; OpenBLAS not loaded";
+        string why = OpenBlas.LoadFailed ? $"; OpenBLAS unavailable: {OpenBlas.LoadError}" : "";
         return $"gemm: managed SIMD ({GemmManaged.IsaName(GemmManaged.BestIsa)}, {Threads} threads{why})";
     }
+
+    /// <summary>OpenBLAS's thread count read while no batched call has it switched to one thread (0 when not loaded).</summary>
+    internal static int OpenBlasThreadsWhenIdle { get { lock (BlasThreadLock) return OpenBlas.IsLoaded ? OpenBlas.Threads : 0; } }
 
     /// <summary>Called by <see cref="Engine.Threads"/>: applies the thread count to OpenBLAS if it is loaded.</summary>
     internal static void OnThreadsChanged(int threads)
@@ -203,7 +206,9 @@ public static class Gemm
                     return;
                 }
                 nint ia = (nint)pa, ib = (nint)pb, ic = (nint)pc;
-                int chunks = Math.Min(threads, batch);
+                // Matrices are independent and each is computed the same way on any thread, so finer chunks than
+                // threads (better balance when cores are shared) cannot change results.
+                int chunks = (int)Math.Min(batch, 4L * threads);
                 var options = threads == Engine.Threads ? Engine.ParallelOptions : new ParallelOptions { MaxDegreeOfParallelism = threads };
                 void Body(int t)
                 {
