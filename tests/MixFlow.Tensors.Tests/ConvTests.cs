@@ -195,6 +195,18 @@ public class ConvTests
     }
 
     [Fact]
+    public void ZeroInputChannelsGiveTheBias()
+    {
+        var b = Tensor.FromArray(new float[] { 1, -2, 3 }, 3).RequireGrad();
+        var y = Tensor.Conv2d(Tensor.Zeros(2, 0, 4, 4), Tensor.Zeros(3, 0, 3, 3), b, 1, 1);
+        Assert.Equal(new[] { 2, 3, 4, 4 }, y.Shape);
+        var ys = y.ToArray();
+        for (int i = 0; i < ys.Length; i++) Assert.Equal(b.ToArray()[i / 16 % 3], ys[i]);
+        y.Sum().Backward();
+        Assert.Equal(new float[] { 32, 32, 32 }, b.Grad!.ToArray());
+    }
+
+    [Fact]
     public void BadShapesThrowNamingOpAndShapes()
     {
         var x = Tensor.Zeros(1, 3, 5, 5);

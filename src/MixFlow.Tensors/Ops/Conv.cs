@@ -46,11 +46,7 @@ public sealed partial class Tensor
         var wc = weight.Contiguous();
         var bc = bias?.Contiguous();
         var r = Empty(n, o, geo.Ho, geo.Wo);
-        if (r.Numel > 0)
-        {
-            if (k == 0) r.AsSpan().Clear();
-            else ConvForward(geo, n, o, xc, wc, bc, r);
-        }
+        if (r.Numel > 0) ConvForward(geo, n, o, xc, wc, bc, r);
         var inputs = bias is null ? new[] { xc, wc } : new[] { xc, wc, bc! };
         if (AnyRequiresGrad(inputs))
             r.WithGrad("conv2d", inputs, g => ConvBackward(geo, n, o, xc, wc, bc, g.Contiguous()));
@@ -104,7 +100,8 @@ public sealed partial class Tensor
                     Im2Col.Forward(geo, xd, xo + img * imgIn, cols, 0, parallelInner);
                     int yOff = img * imgOut;
                     if (hasBias) for (int oc = 0; oc < o; oc++) rd.AsSpan(yOff + oc * l, l).Fill(bd[bo + oc]);
-                    Gemm.Sgemm(false, false, o, l, k, 1f, wd, wo, k, cols, 0, l, hasBias ? 1f : 0f, rd, yOff, l);
+                    else if (k == 0) rd.AsSpan(yOff, imgOut).Clear();
+                    if (k > 0) Gemm.Sgemm(false, false, o, l, k, 1f, wd, wo, k, cols, 0, l, hasBias ? 1f : 0f, rd, yOff, l);
                 }
             }
             finally { BufferPool.Return(cols); }
