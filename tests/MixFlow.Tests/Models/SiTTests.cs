@@ -118,9 +118,10 @@ public class SiTTests
             var cond = model.Forward(x, t, labels);
             var uncond = model.Forward(x, t, [5, 5]);
             var expected = uncond + (cond - uncond) * 3.5f;
-            Assert.True(MaxAbsDiff(guided, expected) <= 1e-5);
+            // batch-size-dependent float rounding, amplified by the guidance combination (1 + 2·scale)
+            Assert.True(MaxAbsDiff(guided, expected) <= 1e-5 * (1 + 2 * 3.5), $"guided vs separate: {MaxAbsDiff(guided, expected)}");
             var one = model.ForwardWithCfg(x, t, labels, 1f);
-            Assert.True(MaxAbsDiff(one, cond) <= 1e-5);
+            Assert.True(MaxAbsDiff(one, cond) <= 1e-5, $"scale 1 vs cond: {MaxAbsDiff(one, cond)}");
         }
     }
 
