@@ -1,5 +1,6 @@
 using MixFlow.Tensors;
 using MixFlow.Tensors.Nn;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace MixFlow.Models;
 
@@ -83,6 +84,155 @@ public sealed record SiTOptions
         if (!(ClassDropoutProb >= 0 && ClassDropoutProb < 1)) Fail($"ClassDropoutProb must be in [0, 1) (got {ClassDropoutProb})");
         if (!(TimeScale > 0) || float.IsInfinity(TimeScale)) Fail($"TimeScale must be a finite value > 0 (got {TimeScale})");
         if (FrequencyEmbeddingSize < 2) Fail($"FrequencyEmbeddingSize must be >= 2 (got {FrequencyEmbeddingSize})");
+    }
+}
+
+// ==================================================================== fused adaLN ops
+
+/// <summary>
+/// The two element-wise patterns of adaLN-Zero blocks as single fused ops with their own backward (one pass over the
+/// token tensor forward, one backward, instead of the 2 + 6 passes of the composed broadcasting ops):
+/// <see cref="Modulate"/> y = x·(1 + scale) + shift and <see cref="GatedResidual"/> y = x + gate·h, where the
+/// per-sample vectors [B, 1, D] broadcast over the tokens of x [B, T, D].
+/// </summary>
+public static class AdaLN
+{
+    /// <summary>y = x·(1 + scale) + shift; x [B, T, D], shift and scale [B, 1, D] (any layout).</summary>
+    /// <exception cref="ArgumentException">Shapes do not fit.</exception>
+    public static Tensor Modulate(Tensor x, Tensor shift, Tensor scale)
+    {
+        Check(x, shift, "Modulate", "shift"); Check(x, scale, "Modulate", "scale");
+        int b = x.Size(0), t = x.Size(1), d = x.Size(2);
+        var xc = x.Contiguous();
+        Tensor sh, onePlus;
+        using (MixFlow.Tensors.Autograd.GradMode.NoGrad()) { sh = shift.Contiguous(); onePlus = scale + 1f; onePlus = onePlus.Contiguous(); }
+        var y = Tensor.Empty(b, t, d);
+        Rows(b * t, d, (r0, nr) =>
+        {
+            var xs = xc.AsSpan(); var ys = y.AsSpan(); var ss = sh.AsSpan(); var ps = onePlus.AsSpan();
+            for (int r = r0; r < r0 + nr; r++)
+            {
+                int bi = r / t;
+                TensorPrimitives.MultiplyAdd(xs.Slice(r * d, d), ps.Slice(bi * d, d), ss.Slice(bi * d, d), ys.Slice(r * d, d));
+            }
+        });
+        if (MixFlow.Tensors.Autograd.GradMode.IsEnabled && (xc.RequiresGrad || shift.RequiresGrad || scale.RequiresGrad))
+        {
+            y.WithGrad("adaln_modulate", [xc, shift, scale], g =>
+            {
+                g = g.Contiguous();
+                if (xc.RequiresGrad)
+                {
+                    var dx = Tensor.Empty(b, t, d);                             // dx = g·(1 + scale)
+                    Rows(b * t, d, (r0, nr) =>
+                    {
+                        var gs = g.AsSpan(); var ds = dx.AsSpan(); var ps = onePlus.AsSpan();
+                        for (int r = r0; r < r0 + nr; r++) TensorPrimitives.Multiply(gs.Slice(r * d, d), ps.Slice(r / t * d, d), ds.Slice(r * d, d));
+                    });
+                    SetOrAccumulate(xc, dx);
+                }
+                if (shift.RequiresGrad || scale.RequiresGrad)
+                {
+                    var dScale = Tensor.Zeros(b, 1, d); var dShift = Tensor.Zeros(b, 1, d); // Σ_t g·x and Σ_t g
+                    Rows(b, d * t, (b0, nb) =>
+                    {
+                        var gs = g.AsSpan(); var xs = xc.AsSpan(); var cs = dScale.AsSpan(); var hs = dShift.AsSpan();
+                        for (int bi = b0; bi < b0 + nb; bi++)
+                        {
+                            var cRow = cs.Slice(bi * d, d); var hRow = hs.Slice(bi * d, d);
+                            for (int ti = 0; ti < t; ti++)
+                            {
+                                int o = (bi * t + ti) * d;
+                                TensorPrimitives.MultiplyAdd(gs.Slice(o, d), xs.Slice(o, d), cRow, cRow);
+                                TensorPrimitives.Add(hRow, gs.Slice(o, d), hRow);
+                            }
+                        }
+                    });
+                    if (scale.RequiresGrad) scale.AccumulateGrad(dScale);
+                    if (shift.RequiresGrad) shift.AccumulateGrad(dShift);
+                }
+            });
+        }
+        return y;
+    }
+
+    /// <summary>y = x + gate·h; x and h [B, T, D], gate [B, 1, D] (any layout).</summary>
+    /// <exception cref="ArgumentException">Shapes do not fit.</exception>
+    public static Tensor GatedResidual(Tensor x, Tensor gate, Tensor h)
+    {
+        Check(x, gate, "GatedResidual", "gate");
+        if (!TensorShape.Equal(x.Shape, h.Shape))
+            throw new ArgumentException($"AdaLN.GatedResidual: h shape {TensorShape.Format(h.Shape)} differs from x shape {TensorShape.Format(x.Shape)}");
+        int b = x.Size(0), t = x.Size(1), d = x.Size(2);
+        var xc = x.Contiguous(); var hc = h.Contiguous();
+        Tensor gc;
+        using (MixFlow.Tensors.Autograd.GradMode.NoGrad()) gc = gate.Contiguous();
+        var y = Tensor.Empty(b, t, d);
+        Rows(b * t, d, (r0, nr) =>
+        {
+            var xs = xc.AsSpan(); var hs = hc.AsSpan(); var gs = gc.AsSpan(); var ys = y.AsSpan();
+            for (int r = r0; r < r0 + nr; r++)
+                TensorPrimitives.MultiplyAdd(hs.Slice(r * d, d), gs.Slice(r / t * d, d), xs.Slice(r * d, d), ys.Slice(r * d, d));
+        });
+        if (MixFlow.Tensors.Autograd.GradMode.IsEnabled && (xc.RequiresGrad || gate.RequiresGrad || hc.RequiresGrad))
+        {
+            y.WithGrad("adaln_gated_residual", [xc, gate, hc], g =>
+            {
+                g = g.Contiguous();
+                if (hc.RequiresGrad)
+                {
+                    var dh = Tensor.Empty(b, t, d);                             // dh = g·gate
+                    Rows(b * t, d, (r0, nr) =>
+                    {
+                        var gs = g.AsSpan(); var ds = dh.AsSpan(); var ws = gc.AsSpan();
+                        for (int r = r0; r < r0 + nr; r++) TensorPrimitives.Multiply(gs.Slice(r * d, d), ws.Slice(r / t * d, d), ds.Slice(r * d, d));
+                    });
+                    SetOrAccumulate(hc, dh);
+                }
+                if (gate.RequiresGrad)
+                {
+                    var dGate = Tensor.Zeros(b, 1, d);                          // Σ_t g·h
+                    Rows(b, d * t, (b0, nb) =>
+                    {
+                        var gs = g.AsSpan(); var hs = hc.AsSpan(); var cs = dGate.AsSpan();
+                        for (int bi = b0; bi < b0 + nb; bi++)
+                        {
+                            var cRow = cs.Slice(bi * d, d);
+                            for (int ti = 0; ti < t; ti++) { int o = (bi * t + ti) * d; TensorPrimitives.MultiplyAdd(gs.Slice(o, d), hs.Slice(o, d), cRow, cRow); }
+                        }
+                    });
+                    gate.AccumulateGrad(dGate);
+                }
+                if (xc.RequiresGrad) xc.AccumulateGrad(g);                      // dx = g
+            });
+        }
+        return y;
+    }
+
+    private static void Check(Tensor x, Tensor v, string op, string what)
+    {
+        if (x.Rank != 3 || v.Rank != 3 || v.Size(0) != x.Size(0) || v.Size(1) != 1 || v.Size(2) != x.Size(2))
+            throw new ArgumentException($"AdaLN.{op}: x {TensorShape.Format(x.Shape)} and {what} {TensorShape.Format(v.Shape)} do not fit (expected x [B, T, D] and {what} [B, 1, D])");
+    }
+
+    /// <summary>A fresh gradient buffer becomes the gradient of a non-leaf without a copy; otherwise it is accumulated.</summary>
+    private static void SetOrAccumulate(Tensor target, Tensor g)
+    {
+        if (!target.IsLeaf && target.Grad is null) target.Grad = g;
+        else target.AccumulateGrad(g);
+    }
+
+    /// <summary>Runs body(start, count) over [0, n) items of <paramref name="itemLen"/> floats, in contiguous chunks over the engine's threads when large.</summary>
+    private static void Rows(int n, int itemLen, Action<int, int> body)
+    {
+        long work = (long)n * itemLen;
+        int chunks = (int)Math.Min(Math.Min(Engine.Threads, n), Math.Max(1, work / (1 << 15)));
+        if (chunks <= 1) { if (n > 0) body(0, n); return; }
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Engine.Threads }, c =>
+        {
+            int s = (int)((long)n * c / chunks), e = (int)((long)n * (c + 1) / chunks);
+            body(s, e - s);
+        });
     }
 }
 
@@ -344,10 +494,10 @@ public sealed class SiTBlock : Module
         var shiftMlp = mod.Slice(1, 3, 4);                                      // [B, 1, D] (view)
         var scaleMlp = mod.Slice(1, 4, 5);                                      // [B, 1, D] (view)
         var gateMlp = mod.Slice(1, 5, 6);                                       // [B, 1, D] (view)
-        var h = SiT.Modulate(Norm1.Forward(x), shiftMsa, scaleMsa);             // [B, T, D]
-        x = x + gateMsa * Attn.Forward(h);                                      // [B, T, D]
-        h = SiT.Modulate(Norm2.Forward(x), shiftMlp, scaleMlp);                 // [B, T, D]
-        return x + gateMlp * Mlp.Forward(h);                                    // [B, T, D]
+        var h = AdaLN.Modulate(Norm1.Forward(x), shiftMsa, scaleMsa);           // [B, T, D]
+        x = AdaLN.GatedResidual(x, gateMsa, Attn.Forward(h));                   // [B, T, D]
+        h = AdaLN.Modulate(Norm2.Forward(x), shiftMlp, scaleMlp);               // [B, T, D]
+        return AdaLN.GatedResidual(x, gateMlp, Mlp.Forward(h));                 // [B, T, D]
     }
 }
 
@@ -388,7 +538,7 @@ public sealed class SiTFinalLayer : Module
     {
         int b = c.Size(0);
         var mod = AdaLNModulation.Forward(c).Reshape(b, 2, Dim);                // [B, 2, D]
-        var h = SiT.Modulate(NormFinal.Forward(x), mod.Slice(1, 0, 1), mod.Slice(1, 1, 2)); // [B, T, D]
+        var h = AdaLN.Modulate(NormFinal.Forward(x), mod.Slice(1, 0, 1), mod.Slice(1, 1, 2)); // [B, T, D]
         return Linear.Forward(h);                                               // [B, T, p·p·out]
     }
 }
@@ -447,9 +597,6 @@ public sealed class SiT : Module, IFlowModel
 
     /// <summary>The final adaLN layer (<c>final_layer</c>).</summary>
     public SiTFinalLayer FinalLayer { get; }
-
-    /// <summary>adaLN modulation x·(1 + scale) + shift with scale and shift broadcast over tokens ([B, 1, D]).</summary>
-    public static Tensor Modulate(Tensor x, Tensor shift, Tensor scale) => x * (scale + 1f) + shift;
 
     /// <summary>
     /// DiT's initialisation: xavier-uniform weights and zero biases for every Linear; the patch embedding xavier-uniform

@@ -118,9 +118,10 @@ public class SiTTests
             var cond = model.Forward(x, t, labels);
             var uncond = model.Forward(x, t, [5, 5]);
             var expected = uncond + (cond - uncond) * 3.5f;
-            Assert.True(MaxAbsDiff(guided, expected) <= 1e-5);
+            // batch-size-dependent float rounding, amplified by the guidance combination (1 + 2·scale)
+            Assert.True(MaxAbsDiff(guided, expected) <= 1e-5 * (1 + 2 * 3.5), $"guided vs separate: {MaxAbsDiff(guided, expected)}");
             var one = model.ForwardWithCfg(x, t, labels, 1f);
-            Assert.True(MaxAbsDiff(one, cond) <= 1e-5);
+            Assert.True(MaxAbsDiff(one, cond) <= 1e-5, $"scale 1 vs cond: {MaxAbsDiff(one, cond)}");
         }
     }
 
@@ -220,5 +221,38 @@ public class SiTTests
         Assert.Throws<ArgumentOutOfRangeException>(() => model.Forward(Tensor.Zeros(2, 2, 8, 8), Tensor.Zeros(2), [0, 6]));
         var o = Assert.Throws<ArgumentException>(() => new SiT(Tiny with { NumHeads = 5 }, new Generator(1)));
         Assert.Contains("NumHeads", o.Message);
+    }
+}
+
+public class AdaLNTests
+{
+    [Fact]
+    public void FusedOpsMatchComposedExpressionsForwardAndBackward()
+    {
+        var g = new Generator(21);
+        var x = Tensor.RandN(g, 3, 5, 8).RequireGrad();
+        var h = Tensor.RandN(g, 3, 5, 8).RequireGrad();
+        var mod = Tensor.RandN(g, 3, 3, 8).RequireGrad(); // shift, scale, gate as strided views
+        var r = Tensor.RandN(g, 3, 5, 8);
+
+        Tensor Fused() => (AdaLN.GatedResidual(x, mod.Slice(1, 2, 3), AdaLN.Modulate(h, mod.Slice(1, 0, 1), mod.Slice(1, 1, 2)) * h) * r).Sum();
+        Tensor Composed() => ((x + mod.Slice(1, 2, 3) * ((h * (mod.Slice(1, 1, 2) + 1f) + mod.Slice(1, 0, 1)) * h)) * r).Sum();
+
+        var a = Fused(); a.Backward();
+        var ga = new[] { x.Grad!.ToArray(), h.Grad!.ToArray(), mod.Grad!.ToArray() };
+        x.Grad = null; h.Grad = null; mod.Grad = null;
+        var b = Composed(); b.Backward();
+        var gb = new[] { x.Grad!.ToArray(), h.Grad!.ToArray(), mod.Grad!.ToArray() };
+        Assert.Equal(b.Item(), a.Item(), 4);
+        for (int k = 0; k < 3; k++)
+            for (int i = 0; i < ga[k].Length; i++) Assert.Equal(gb[k][i], ga[k][i], 4);
+    }
+
+    [Fact]
+    public void ShapeErrorsNameTheOp()
+    {
+        var e = Assert.Throws<ArgumentException>(() => AdaLN.Modulate(Tensor.Zeros(2, 3, 4), Tensor.Zeros(2, 1, 4), Tensor.Zeros(2, 4)));
+        Assert.Contains("Modulate", e.Message);
+        Assert.Contains("[2, 4]", e.Message);
     }
 }
