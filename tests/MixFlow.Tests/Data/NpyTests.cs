@@ -160,7 +160,7 @@ public class NpyTests
         var l = new int[2];
         ds.Fill([0, 1], x, l);
         Assert.Equal(new[] { 3, 0 }, l);
-        Assert.Equal(new float[] { -1, -1, -1, -1, 1, 1, 1, 1, 51 / 127.5f - 1, 51 / 127.5f - 1, 51 / 127.5f - 1, 51 / 127.5f - 1 }, x[..12]);
+        Assert.Equal(new float[] { -1, -1, -1, -1, 1, 1, 1, 1, (float)(51 / 127.5 - 1), (float)(51 / 127.5 - 1), (float)(51 / 127.5 - 1), (float)(51 / 127.5 - 1) }, x[..12]);
         Assert.Equal(new float[] { 1, -1, 1, -1 }, x[12..16]);
 
         string f = dir.File("pts.npy");
