@@ -34,6 +34,21 @@ public static class ConsoleUi
         return result;
     }
 
+    /// <summary>Runs a piece of work without steps under a spinner (terminal) or between two plain lines.</summary>
+    public static T RunStatus<T>(string title, Func<T> work)
+    {
+        if (!Interactive)
+        {
+            var clock = Stopwatch.StartNew();
+            var r = work();
+            Line(string.Create(CultureInfo.InvariantCulture, $"{title}: done in {clock.Elapsed.TotalSeconds:0.0} s"));
+            return r;
+        }
+        T result = default!;
+        AnsiConsole.Status().Start(Markup.Escape(title + " …"), _ => { result = work(); });
+        return result;
+    }
+
     internal static string Fmt(double v) => double.IsFinite(v) ? v.ToString(Math.Abs(v) >= 1e-3 || v == 0 ? "0.0000" : "0.00e+0", CultureInfo.InvariantCulture) : v.ToString(CultureInfo.InvariantCulture);
 
     internal static string Eta(double seconds) => double.IsFinite(seconds) && seconds >= 0 ? TimeSpan.FromSeconds(Math.Round(seconds)).ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture) : "--:--:--";

@@ -73,7 +73,7 @@ public static class SampleGenerator
                 var x0 = Tensor.RandN(gen, [b, .. sampleShape]);
                 int[]? lb = labels?[start..(start + b)];
                 var res = sampler.Sample(net, x0, lb, gen);
-                nfe += res.Nfe;
+                nfe = Math.Max(nfe, res.Nfe);
                 res.X.Contiguous().AsSpan().CopyTo(all.AsSpan(start * per, b * per));
             }
         }

@@ -39,6 +39,6 @@ public sealed record SampleRequest
 /// <summary>Generated samples.</summary>
 /// <param name="X">Samples [N, ...] (data space: points, or images in [−1, 1]).</param>
 /// <param name="Labels">Labels used (null for unconditional models).</param>
-/// <param name="Nfe">Network evaluations per batch (summed over batches for adaptive samplers).</param>
+/// <param name="Nfe">Network evaluations per sample (the largest over the batches, for adaptive samplers).</param>
 /// <param name="Seconds">Wall time.</param>
 public sealed record GeneratedSamples(MixFlow.Tensors.Tensor X, int[]? Labels, int Nfe, double Seconds);

@@ -54,6 +54,7 @@ public sealed class Trainer
 
         double winLoss = 0, winGrad = 0; int winFinite = 0, winSteps = 0; long winSamples = 0;
         var window = Stopwatch.StartNew();
+        double paused = 0;
         double lastLoss = double.NaN, lr = 0;
         string? lastCkpt = null; int lastCkptStep = -1;
         var reason = TrainStopReason.Completed;
@@ -105,21 +106,23 @@ public sealed class Trainer
 
             if (_s.Step % cfg.LogEvery == 0 || _s.Step == cfg.Steps)
             {
-                double secs = Math.Max(window.Elapsed.TotalSeconds, 1e-9);
+                double secs = Math.Max(window.Elapsed.TotalSeconds - paused, 1e-9);
                 var entry = new TrainLogEntry(_s.Step, winFinite > 0 ? winLoss / winFinite : double.NaN, winFinite > 0 ? winGrad / winFinite : double.NaN,
                     lr, winSteps / secs, winSamples / secs, _s.SkippedSteps, total.Elapsed.TotalSeconds);
                 metrics.Write(entry);
                 log.Add(entry);
                 _sink.OnLog(entry);
                 winLoss = winGrad = 0; winFinite = winSteps = 0; winSamples = 0;
-                window.Restart();
+                window.Restart(); paused = 0;
             }
+            long pauseStart = Stopwatch.GetTimestamp();
             if (_s.Preview is not null && cfg.SampleEvery > 0 && _s.Step % cfg.SampleEvery == 0)
                 WritePreview(ckpts.RunDirectory);
             if (cfg.CkptEvery > 0 && _s.Step % cfg.CkptEvery == 0)
             {
                 lastCkpt = SaveCheckpoint(ckpts); lastCkptStep = _s.Step;
             }
+            paused += Stopwatch.GetElapsedTime(pauseStart).TotalSeconds; // previews/checkpoints do not count against the rate
         }
         if (lastCkptStep != _s.Step) lastCkpt = SaveCheckpoint(ckpts);
         var result = new TrainResult(reason, startStep, _s.Step, _s.SkippedSteps, lastLoss, lastCkpt, metricsPath, total.Elapsed.TotalSeconds, log);

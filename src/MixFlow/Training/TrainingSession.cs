@@ -51,7 +51,7 @@ public sealed class TrainingSession
     public string? Parent { get; init; }
 
     /// <summary>Optional preview writer.</summary>
-    public ITrainingPreview? Preview { get; init; }
+    public ITrainingPreview? Preview { get; set; }
 
     /// <summary>Completed optimizer steps (set when resuming).</summary>
     public int Step { get; set; }

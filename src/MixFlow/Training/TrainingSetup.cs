@@ -120,4 +120,46 @@ public static class TrainingSetup
             Parent = parent,
         };
     }
+
+    /// <summary>
+    /// Rebuilds the session saved in a checkpoint and restores it exactly (for <c>--resume</c>); the stored
+    /// configuration is used, with <paramref name="steps"/> replacing the total step count if given.
+    /// </summary>
+    /// <exception cref="CheckpointException">The checkpoint is invalid or does not fit.</exception>
+    public static TrainingSession Resume(Checkpoint checkpoint, int? steps = null, IDataset? dataset = null)
+    {
+        // The run directory is where the checkpoint lives (robust against a moved run or another working directory).
+        var config = checkpoint.Config with { Out = Path.GetDirectoryName(checkpoint.Directory)! };
+        if (steps is int n) config = config with { Steps = n };
+        var session = Create(config, dataset, checkpoint.State.Parent, checkpoint.State.ModelPreset);
+        checkpoint.Restore(session);
+        return session;
+    }
+
+    /// <summary>
+    /// Starts a post-training run from a pretrained checkpoint: a fresh session for <paramref name="config"/> (which
+    /// normally is the parent's configuration with the new objective and output applied) with the parent's weights
+    /// and EMA loaded; the optimizer moments start fresh unless <paramref name="keepOptimizer"/>. The parent
+    /// checkpoint directory is recorded in every checkpoint of the new run.
+    /// </summary>
+    /// <exception cref="CheckpointException">The checkpoint is invalid or does not fit.</exception>
+    public static TrainingSession PostTrain(Checkpoint parent, TrainConfig config, bool keepOptimizer, IDataset? dataset = null)
+    {
+        var session = Create(config, dataset, parent.Directory, parent.State.ModelPreset);
+        parent.RestoreWeights(session.Model, session.Ema);
+        if (keepOptimizer)
+        {
+            string p = parent.PathOf(Checkpoint.OptimizerFile);
+            try
+            {
+                var scalars = OptimizerScalars.FromMetadata(parent.State.Optimizer);
+                session.Optimizer.LoadState(parent.ReadOptimizer(), scalars with { LearningRate = config.Lr });
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                throw new CheckpointException(p, $"checkpoint optimizer state '{p}' does not fit: {e.Message}", e);
+            }
+        }
+        return session;
+    }
 }
