@@ -1,5 +1,6 @@
 namespace MixFlow.Tensors.Tests;
 
+[Collection(ConvOpsCollection.Name)]
 public class DropoutWhereTests
 {
     static Tensor R(ulong seed, params int[] shape) => Tensor.RandN(new Generator(seed), shape);
