@@ -3,16 +3,6 @@ using System.Text.Json;
 
 namespace MixFlow.Tensors.Tests;
 
-/// <summary>
-/// The conv/pooling/dropout/where tests allocate from the process-wide buffer pool; they run outside the parallel
-/// collections so that tests measuring <c>BufferPool.AllocatedBytes</c> (CoreTests) do not see their allocations.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ConvOpsCollection
-{
-    public const string Name = "Conv, pooling and masking ops (not parallel)";
-}
-
 /// <summary>Test-only reader of F32 safetensors fixtures (the engine's own reader is tested elsewhere).</summary>
 internal static class ConvFixtureReader
 {
@@ -37,7 +27,6 @@ internal static class ConvFixtureReader
     }
 }
 
-[Collection(ConvOpsCollection.Name)]
 public class ConvTests
 {
     static Tensor R(ulong seed, params int[] shape) => Tensor.RandN(new Generator(seed), shape);

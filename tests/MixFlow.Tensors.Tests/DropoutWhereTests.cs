@@ -1,6 +1,5 @@
 namespace MixFlow.Tensors.Tests;
 
-[Collection(ConvOpsCollection.Name)]
 public class DropoutWhereTests
 {
     static Tensor R(ulong seed, params int[] shape) => Tensor.RandN(new Generator(seed), shape);
