@@ -211,6 +211,37 @@ public class SiTTests
     }
 
     [Fact]
+    public void UnconditionalModelAndCfgRequiresNullClass()
+    {
+        var unc = new SiT(Tiny with { NumClasses = 0 }, new Generator(3));
+        Assert.DoesNotContain(unc.StateDict(), s => s.Name.StartsWith("y_embedder", StringComparison.Ordinal));
+        var x = Tensor.RandN(new Generator(1), 2, 2, 8, 8);
+        var t = Tensor.Rand(new Generator(2), 2);
+        Assert.Equal(new[] { 2, 2, 8, 8 }, unc.Forward(x, t, null).Shape);
+        Assert.Throws<ArgumentException>(() => unc.Forward(x, t, [0, 1]));
+        Assert.Throws<InvalidOperationException>(() => unc.ForwardWithCfg(x, t, [0, 1], 2f));
+        var noNull = new SiT(Tiny with { ClassDropoutProb = 0 }, new Generator(3));
+        Assert.Equal(new[] { 5, 64 }, noNull.YEmbedder!.Table.Weight.Shape);
+        Assert.Throws<InvalidOperationException>(() => noNull.ForwardWithCfg(x, t, [0, 1], 2f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => noNull.Forward(x, t, [0, 5]));
+    }
+
+    [Fact]
+    public void EmaOfSiTCopiesPositionBufferAndAveragesWeights()
+    {
+        var model = new SiT(Tiny, new Generator(3));
+        var ema = new Ema(model, decay: 0.9f, warmup: false);
+        var name = "blocks.0.attn.qkv.weight";
+        var p = model.NamedParameters().Single(n => n.Name == name).Tensor;
+        var before = p.ToArray();
+        p.AsSpan().Fill(1f);
+        ema.Update(model);
+        var shadow = ema.Shadow.Single(n => n.Name == name).Tensor.ToArray();
+        for (int i = 0; i < before.Length; i += 97) Assert.Equal(0.9 * before[i] + 0.1, shadow[i], 5);
+        Assert.Contains(ema.StateDict(), s => s.Name == "ema.pos_embed");
+    }
+
+    [Fact]
     public void BadInputsAreRejectedWithShapes()
     {
         var model = new SiT(Tiny, new Generator(5));
