@@ -287,3 +287,40 @@ public class AdaLNTests
         Assert.Contains("[2, 4]", e.Message);
     }
 }
+
+public class AttentionHeadsTests
+{
+    [Fact]
+    public void SplitAndMergeMatchReshapePermuteForwardAndBackward()
+    {
+        var g = new Generator(31);
+        int b = 2, t = 5, h = 3, hd = 4, d = h * hd;
+        var qkv = Tensor.RandN(g, b, t, 3 * d).RequireGrad();
+        var rq = Tensor.RandN(g, b, h, t, hd); var rk = Tensor.RandN(g, b, h, t, hd); var rv = Tensor.RandN(g, b, h, t, hd);
+        var rm = Tensor.RandN(g, b, t, d);
+
+        var heads = AttentionHeads.Split(qkv * 1f, h);
+        var fused = (heads.Q * rq).Sum() + (heads.K * rk).Sum() + (AttentionHeads.Merge(heads.V * rv) * rm).Sum();
+        fused.Backward();
+        var gFused = qkv.Grad!.ToArray(); qkv.Grad = null;
+
+        var p = (qkv * 1f).Reshape(b, t, 3, h, hd).Permute(2, 0, 3, 1, 4);
+        Tensor Part(int i) => p.Slice(0, i, i + 1).Reshape(b, h, t, hd);
+        Assert.Equal(Part(0).ToArray(), heads.Q.ToArray());
+        Assert.Equal(Part(2).ToArray(), heads.V.ToArray());
+        var merged = (Part(2) * rv).Transpose(1, 2).Reshape(b, t, d);
+        Assert.Equal(merged.ToArray(), AttentionHeads.Merge(heads.V * rv).ToArray());
+        var composed = (Part(0) * rq).Sum() + (Part(1) * rk).Sum() + (merged * rm).Sum();
+        composed.Backward();
+        var gComposed = qkv.Grad!.ToArray();
+        Assert.Equal(composed.Item(), fused.Item(), 4);
+        for (int i = 0; i < gFused.Length; i++) Assert.Equal(gComposed[i], gFused[i], 5);
+
+        // A leaf input receives the accumulated gradient of all three parts.
+        var leaf = Tensor.RandN(g, b, t, 3 * d).RequireGrad();
+        var hl = AttentionHeads.Split(leaf, h);
+        ((hl.Q + hl.K + hl.V).Sum()).Backward();
+        Assert.All(leaf.Grad!.ToArray(), v => Assert.Equal(1f, v));
+        Assert.Throws<ArgumentException>(() => AttentionHeads.Split(Tensor.Zeros(2, 3, 10), 3));
+    }
+}
