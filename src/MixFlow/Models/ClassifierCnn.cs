@@ -87,7 +87,7 @@ public sealed class ClassifierCnn : Module<Tensor, Tensor>
         if (x.Rank != 4 || x.Size(1) != o.InChannels || x.Size(2) != o.ImageSize || x.Size(3) != o.ImageSize)
             throw new ArgumentException($"ClassifierCnn: input shape {TensorShape.Format(x.Shape)} is not [N, {o.InChannels}, {o.ImageSize}, {o.ImageSize}]");
         var h = FeatureLayers.Forward(x);                                       // [N, 128, S/4, S/4]
-        return h.Mean([2, 3]);                                                  // [N, 128]
+        return h.GlobalAvgPool2d();                                             // [N, 128]
     }
 
     /// <summary>Images [N, C, S, S] → logits [N, classes].</summary>
