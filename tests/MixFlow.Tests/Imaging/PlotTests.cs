@@ -82,7 +82,10 @@ public class PlotTests
         var texts = doc.Descendants(ns + "text").Select(t => t.Value).ToList();
         Assert.Contains("train", texts); Assert.Contains("eval", texts); Assert.Contains("loss", texts); Assert.Contains("mse", texts);
         Assert.Contains("0.1", texts); Assert.Contains("1", texts); // decade ticks on the log axis
-        Assert.True(doc.Descendants(ns + "line").Count(l => l.Attribute("stroke")!.Value == "#c80000") > 100);
+        var redLine = doc.Descendants(ns + "polyline").Single(l => l.Attribute("stroke")!.Value == "#c80000");
+        Assert.Equal(200, redLine.Attribute("points")!.Value.Split(' ').Length);
+        // "gap" = [1, NaN, 3]: the NaN breaks it into two isolated points, drawn as dots
+        Assert.Equal(2, doc.Descendants(ns + "circle").Count(c => c.Attribute("fill")!.Value == Rgb.Series(2).ToHex()));
     }
 
     [Fact]
@@ -95,6 +98,27 @@ public class PlotTests
         Assert.Contains("2.0", texts); Assert.Contains("2.5", texts); Assert.Contains("3.0", texts);
         Assert.Throws<ArgumentException>(() => p.Add("bad", [1.0, 2], [1.0]));
         Assert.Throws<ArgumentException>(() => new LinePlot(new PlotOptions { Width = 10 }));
+    }
+
+    [Fact]
+    public void CurvesAreClippedToAFixedRange()
+    {
+        var x = Enumerable.Range(0, 400).Select(i => i * 0.05).ToArray();
+        var p = new LinePlot(new PlotOptions { YRange = (-0.5, 0.5), Legend = false });
+        p.Add("sin", x, x.Select(Math.Sin).ToArray());
+        var doc = XDocument.Parse(p.ToSvg());
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        var frame = doc.Descendants(ns + "rect").Single(r => r.Attribute("fill")!.Value == "none");
+        double top = double.Parse(frame.Attribute("y")!.Value, System.Globalization.CultureInfo.InvariantCulture);
+        double h = double.Parse(frame.Attribute("height")!.Value, System.Globalization.CultureInfo.InvariantCulture);
+        var lines = doc.Descendants(ns + "polyline").ToList();
+        Assert.True(lines.Count >= 6, $"{lines.Count} pieces"); // sin leaves [-0.5, 0.5] twice per period, ~3 periods
+        foreach (var l in lines)
+            foreach (var pt in l.Attribute("points")!.Value.Split(' '))
+            {
+                double y = double.Parse(pt.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture);
+                Assert.InRange(y, top - 1, top + h + 1);
+            }
     }
 
     [Fact]
