@@ -194,7 +194,7 @@ public static class DemoCommand
             if (i == 0) offset = v.Log[^1].Step;
             i++;
         }
-        plot.SavePng(path);
+        SampleWriter.SavePng(path, plot.ToImage());
     }
 
     internal static string Slug(string s) => new string(s.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray()).Trim('-').Replace("--", "-").Replace("--", "-");
