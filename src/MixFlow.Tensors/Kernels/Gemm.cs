@@ -2,40 +2,264 @@ namespace MixFlow.Tensors.Kernels;
 
 /// <summary>
 /// Row-major single-precision GEMM: C = alpha·op(A)·op(B) + beta·C with op(X) = X or Xᵀ.
-/// PLACEHOLDER (naive triple loop) until the OpenBLAS and packed-SIMD backends land.
+/// <para>Backends (<see cref="GemmBackend"/>): OpenBLAS (<c>libopenblas.so.0</c>, loaded lazily at first use, used when
+/// present) and a packed SIMD GEMM in C# (used otherwise). Environment variables, read once at first use:</para>
+/// <list type="bullet">
+/// <item><c>MIXFLOW_GEMM=managed|openblas</c> forces a backend (<c>openblas</c> when the library cannot be loaded is an
+/// error). Unset: OpenBLAS when available, else managed. <see cref="Backend"/> can also be set in code.</item>
+/// <item><c>MIXFLOW_OPENBLAS_CORETYPE=NAME</c> is passed to OpenBLAS as <c>OPENBLAS_CORETYPE</c> (e.g. <c>SkylakeX</c>,
+/// <c>Haswell</c>); <c>auto</c> removes it so that OpenBLAS detects the CPU. When it is not set and the CPU has
+/// AVX-512 (F, BW, DQ, VL) while <c>OPENBLAS_CORETYPE</c> is unset or names a core without AVX-512 kernels (e.g.
+/// <c>Haswell</c>, which halves the speed; OpenBLAS 0.3.21's own detection falls back to Prescott on some AVX-512
+/// CPUs), <c>OPENBLAS_CORETYPE=SkylakeX</c> is put in the native environment for the load and the original value
+/// restored afterwards, so child processes see the environment unchanged.</item>
+/// <item><c>MIXFLOW_OPENBLAS_LIB=PATH</c> loads OpenBLAS from PATH instead of the default library names.</item>
+/// </list>
+/// <para>Threads: <see cref="Engine.Threads"/> (applied to OpenBLAS through <c>openblas_set_num_threads</c>). The managed
+/// backend splits work over output blocks only (never over k), so its results are bitwise independent of the thread
+/// count. Batched calls of many small matrices run the batch in parallel with single-threaded GEMMs (see
+/// <see cref="SgemmStridedBatched"/>).</para>
 /// </summary>
 public static class Gemm
 {
-    /// <summary>Describes the backend.</summary>
-    public static string Describe() => "gemm: naive managed";
+    /// <summary>Name of the environment variable that forces the backend (<c>managed</c> or <c>openblas</c>).</summary>
+    public const string BackendVariable = "MIXFLOW_GEMM";
 
-    internal static void OnThreadsChanged(int threads) { }
+    /// <summary>Name of the environment variable whose value is passed to OpenBLAS as <c>OPENBLAS_CORETYPE</c> (<c>auto</c>: detect).</summary>
+    public const string CoreTypeVariable = OpenBlas.CoreTypeVariable;
 
-    /// <summary>C[m×n] = alpha·op(A)·op(B) + beta·C; A is m×k (or k×m when transposed), B is k×n (or n×k).</summary>
-    public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
-        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
+    private static readonly object ResolveLock = new();
+    private static readonly object BlasThreadLock = new();
+    private static GemmBackend? _backend;
+
+    /// <summary>The backend used by <see cref="Sgemm"/> and <see cref="SgemmStridedBatched"/>. Resolved at first use from
+    /// <c>MIXFLOW_GEMM</c> and the availability of OpenBLAS.</summary>
+    /// <exception cref="InvalidOperationException">Set (or forced through <c>MIXFLOW_GEMM</c>) to <see cref="GemmBackend.OpenBlas"/>
+    /// while the library cannot be loaded, or <c>MIXFLOW_GEMM</c> has a value other than <c>managed</c>/<c>openblas</c>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a value outside the enum.</exception>
+    public static GemmBackend Backend
     {
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
-            {
-                double acc = 0;
-                for (int p = 0; p < k; p++)
-                {
-                    float av = transA ? a[aOffset + p * lda + i] : a[aOffset + i * lda + p];
-                    float bv = transB ? b[bOffset + j * ldb + p] : b[bOffset + p * ldb + j];
-                    acc += av * bv;
-                }
-                ref float cv = ref c[cOffset + i * ldc + j];
-                cv = (float)(alpha * acc + (beta == 0 ? 0 : beta * cv));
-            }
+        get
+        {
+            if (_backend is { } b) return b;
+            lock (ResolveLock) return _backend ??= Resolve();
+        }
+        set
+        {
+            if (!Enum.IsDefined(value)) throw new ArgumentOutOfRangeException(nameof(value), $"Gemm.Backend: unknown backend {(int)value}");
+            if (value == GemmBackend.OpenBlas && !OpenBlas.Available)
+                throw new InvalidOperationException($"Gemm.Backend: OpenBLAS cannot be used: {OpenBlas.LoadError}");
+            lock (ResolveLock) _backend = value;
+        }
     }
 
-    /// <summary>A batch of GEMMs with fixed strides between consecutive A, B and C matrices.</summary>
+    /// <summary>True when OpenBLAS could be loaded (loads it on first call).</summary>
+    public static bool OpenBlasAvailable => OpenBlas.Available;
+
+    internal static int Threads => Engine.Threads;
+
+    private static GemmBackend Resolve()
+    {
+        string? forced = Environment.GetEnvironmentVariable(BackendVariable)?.Trim();
+        if (string.IsNullOrEmpty(forced)) return OpenBlas.Available ? GemmBackend.OpenBlas : GemmBackend.Managed;
+        if (forced.Equals("managed", StringComparison.OrdinalIgnoreCase)) return GemmBackend.Managed;
+        if (forced.Equals("openblas", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!OpenBlas.Available)
+                throw new InvalidOperationException($"Gemm: {BackendVariable}=openblas but OpenBLAS cannot be loaded: {OpenBlas.LoadError}");
+            return GemmBackend.OpenBlas;
+        }
+        throw new InvalidOperationException($"Gemm: {BackendVariable}='{forced}' is not a backend; expected 'managed' or 'openblas'");
+    }
+
+    /// <summary>One line naming the backend, e.g. <c>"gemm: OpenBLAS 0.3.21 (core SkylakeX, 2 threads; OPENBLAS_CORETYPE=Haswell overridden)"</c>
+    /// or <c>"gemm: managed SIMD (Vector512, 2 threads)"</c>.</summary>
+    /// <exception cref="InvalidOperationException">As for <see cref="Backend"/>.</exception>
+    public static string Describe()
+    {
+        if (Backend == GemmBackend.OpenBlas)
+        {
+            string note = OpenBlas.CoreTypeNote is { } n ? $"; {n}" : "";
+            return $"gemm: {OpenBlas.Version} (core {OpenBlas.CoreName}, {OpenBlas.Threads} threads{note})";
+        }
+        string why = OpenBlas.LoadFailed ? $"; OpenBLAS unavailable: {OpenBlas.LoadError}" : "";
+        return $"gemm: managed SIMD ({GemmManaged.IsaName(GemmManaged.BestIsa)}, {Threads} threads{why})";
+    }
+
+    /// <summary>OpenBLAS's thread count read while no batched call has it switched to one thread (0 when not loaded).</summary>
+    internal static int OpenBlasThreadsWhenIdle { get { lock (BlasThreadLock) return OpenBlas.IsLoaded ? OpenBlas.Threads : 0; } }
+
+    /// <summary>Called by <see cref="Engine.Threads"/>: applies the thread count to OpenBLAS if it is loaded.</summary>
+    internal static void OnThreadsChanged(int threads)
+    {
+        if (!OpenBlas.IsLoaded) return;
+        lock (BlasThreadLock) OpenBlas.Threads = threads;
+    }
+
+    /// <summary>C[m×n] = alpha·op(A)·op(B) + beta·C, row-major. A is m×k (k×m when <paramref name="transA"/>) with row
+    /// stride <paramref name="lda"/> starting at <paramref name="aOffset"/>; B is k×n (n×k when <paramref name="transB"/>);
+    /// C is m×n with row stride <paramref name="ldc"/>. With beta = 0 the prior contents of C are ignored (NaN included).</summary>
+    /// <exception cref="ArgumentNullException">A buffer is null.</exception>
+    /// <exception cref="ArgumentException">A negative dimension or offset, a leading dimension smaller than the row
+    /// length of its matrix as stored, or a buffer too short for the matrix at its offset.</exception>
+    public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
+        => SgemmWith(Backend, Threads, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+
+    /// <summary><see cref="Sgemm"/> on a chosen backend; <paramref name="threads"/> applies to the managed backend
+    /// (OpenBLAS uses its global thread count).</summary>
+    internal static void SgemmWith(GemmBackend backend, int threads, bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc,
+        GemmIsa? isa = null)
+    {
+        Validate("Sgemm", transA, transB, m, n, k, a, aOffset, lda, 0, b, bOffset, ldb, 0, c, cOffset, ldc, 0, 1);
+        if (m == 0 || n == 0) return;
+        unsafe
+        {
+            fixed (float* pa = a, pb = b, pc = c)
+                Run(backend, threads, isa ?? GemmManaged.BestIsa, transA, transB, m, n, k, alpha,
+                    pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc);
+        }
+    }
+
+    /// <summary>One validated GEMM with m, n &gt; 0 on raw (offset) pointers.</summary>
+    private static unsafe void Run(GemmBackend backend, int threads, GemmIsa isa, bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        if (k == 0 || alpha == 0) { ScaleC(m, n, beta, c, ldc); return; }
+        if (backend == GemmBackend.OpenBlas && OpenBlas.Available)
+            OpenBlas.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        else
+            GemmManaged.Sgemm(isa, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <summary>C = beta·C (beta = 0 writes zeros without reading C).</summary>
+    private static unsafe void ScaleC(int m, int n, float beta, float* c, int ldc)
+    {
+        if (beta == 1) return;
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + (long)i * ldc, n);
+            if (beta == 0) row.Clear();
+            else System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    /// <summary>A batch of GEMMs with fixed strides between consecutive A, B and C matrices (matrix i of A starts at
+    /// <c>aOffset + i·strideA</c>, and so on); a stride of 0 reuses one A or B for the whole batch. Many small matrices
+    /// (fewer than <see cref="ParallelBatchMaxFlops"/> FLOPs each, at least as many as threads) run in parallel over
+    /// the batch, each single-threaded; larger ones one after another with all threads each.</summary>
+    /// <exception cref="ArgumentNullException">A buffer is null.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="Sgemm"/> for any matrix of the batch; a negative batch or
+    /// stride; or a C stride so small that the batch's C matrices overlap.</exception>
     public static void SgemmStridedBatched(bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, int aOffset, int lda, long strideA, float[] b, int bOffset, int ldb, long strideB,
         float beta, float[] c, int cOffset, int ldc, long strideC, int batch)
+        => SgemmStridedBatchedWith(Backend, GemmBatchStrategy.Auto, Threads, transA, transB, m, n, k, alpha,
+            a, aOffset, lda, strideA, b, bOffset, ldb, strideB, beta, c, cOffset, ldc, strideC, batch);
+
+    /// <summary>Per-matrix FLOPs (2·m·n·k) below which a batch runs in parallel over its matrices (see the measurements
+    /// in <see cref="ChooseBatchStrategy"/>).</summary>
+    internal const long ParallelBatchMaxFlops = 64L << 20;
+
+    // Measured on the 2-core AVX-512 machine (OpenBLAS 0.3.21 Cooperlake/SkylakeX kernels, managed Vector512), 2 threads,
+    // GFLOP/s, median of 5 (see bench/MixFlow.Bench/GemmBench.cs):
+    //   shape (batch × m×n×k)              OpenBLAS per-matrix threaded | OpenBLAS par. batch | managed threaded | managed par. batch
+    //   256 × 196×196×64   (attn Q·Kᵀ)     MEASURE
+    //   256 × 196×64×196   (attn P·V)      MEASURE
+    //   16 × 512×512×512                   MEASURE
+    /// <summary>The rule: parallel over the batch when there are at least as many matrices as threads and each is small.</summary>
+    internal static GemmBatchStrategy ChooseBatchStrategy(int m, int n, int k, int batch, int threads)
     {
-        for (int i = 0; i < batch; i++)
-            Sgemm(transA, transB, m, n, k, alpha, a, (int)(aOffset + i * strideA), lda, b, (int)(bOffset + i * strideB), ldb, beta, c, (int)(cOffset + i * strideC), ldc);
+        if (threads <= 1 || batch < 2) return GemmBatchStrategy.PerMatrixThreaded;
+        long flops = 2L * m * n * k;
+        return batch >= threads && flops < ParallelBatchMaxFlops ? GemmBatchStrategy.ParallelOverBatch : GemmBatchStrategy.PerMatrixThreaded;
+    }
+
+    /// <summary><see cref="SgemmStridedBatched"/> on a chosen backend and strategy.</summary>
+    internal static void SgemmStridedBatchedWith(GemmBackend backend, GemmBatchStrategy strategy, int threads,
+        bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, long strideA, float[] b, int bOffset, int ldb, long strideB,
+        float beta, float[] c, int cOffset, int ldc, long strideC, int batch, GemmIsa? isa = null)
+    {
+        const string op = "SgemmStridedBatched";
+        if (batch < 0) throw new ArgumentException($"{op}: batch = {batch} must be >= 0", nameof(batch));
+        if (strideA < 0) throw new ArgumentException($"{op}: strideA = {strideA} must be >= 0", nameof(strideA));
+        if (strideB < 0) throw new ArgumentException($"{op}: strideB = {strideB} must be >= 0", nameof(strideB));
+        if (strideC < 0) throw new ArgumentException($"{op}: strideC = {strideC} must be >= 0", nameof(strideC));
+        Validate(op, transA, transB, m, n, k, a, aOffset, lda, strideA, b, bOffset, ldb, strideB, c, cOffset, ldc, strideC, batch);
+        if (batch > 1 && m > 0 && n > 0 && strideC < (long)(m - 1) * ldc + n)
+            throw new ArgumentException($"{op}: strideC = {strideC} makes the {m}×{n} C matrices (ldc {ldc}) overlap; needs >= {(long)(m - 1) * ldc + n}", nameof(strideC));
+        if (batch == 0 || m == 0 || n == 0) return;
+        var gemmIsa = isa ?? GemmManaged.BestIsa;
+        if (strategy == GemmBatchStrategy.Auto) strategy = ChooseBatchStrategy(m, n, k, batch, threads);
+        bool blas = backend == GemmBackend.OpenBlas && OpenBlas.Available;
+        unsafe
+        {
+            fixed (float* pa0 = a, pb0 = b, pc0 = c)
+            {
+                float* pa = pa0 + aOffset, pb = pb0 + bOffset, pc = pc0 + cOffset;
+                if (strategy == GemmBatchStrategy.PerMatrixThreaded || threads <= 1 || batch == 1)
+                {
+                    for (int i = 0; i < batch; i++)
+                        Run(backend, threads, gemmIsa, transA, transB, m, n, k, alpha, pa + i * strideA, lda, pb + i * strideB, ldb, beta, pc + i * strideC, ldc);
+                    return;
+                }
+                nint ia = (nint)pa, ib = (nint)pb, ic = (nint)pc;
+                // Matrices are independent and each is computed the same way on any thread, so finer chunks than
+                // threads (better balance when cores are shared) cannot change results.
+                int chunks = (int)Math.Min(batch, 4L * threads);
+                var options = threads == Engine.Threads ? Engine.ParallelOptions : new ParallelOptions { MaxDegreeOfParallelism = threads };
+                void Body(int t)
+                {
+                    int s = (int)((long)batch * t / chunks), e = (int)((long)batch * (t + 1) / chunks);
+                    for (int i = s; i < e; i++)
+                        Run(backend, 1, gemmIsa, transA, transB, m, n, k, alpha, (float*)ia + i * strideA, lda, (float*)ib + i * strideB, ldb, beta, (float*)ic + i * strideC, ldc);
+                }
+                if (!blas) { Parallel.For(0, chunks, options, Body); return; }
+                // openblas_set_num_threads is global: single-threaded OpenBLAS runs each call on the calling thread.
+                // Hold the lock for the loop so that concurrent batched callers and Engine.Threads changes do not race.
+                lock (BlasThreadLock)
+                {
+                    OpenBlas.Threads = 1;
+                    try { Parallel.For(0, chunks, options, Body); }
+                    finally { OpenBlas.Threads = Threads; }
+                }
+            }
+        }
+    }
+
+    /// <summary>Checks dimensions, leading dimensions and buffer extents of all matrices before any kernel (above all
+    /// native code, which would read out of bounds) runs.</summary>
+    private static void Validate(string op, bool transA, bool transB, int m, int n, int k,
+        float[] a, int aOffset, int lda, long strideA, float[] b, int bOffset, int ldb, long strideB,
+        float[] c, int cOffset, int ldc, long strideC, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(c);
+        if (m < 0) throw new ArgumentException($"{op}: m = {m} must be >= 0", nameof(m));
+        if (n < 0) throw new ArgumentException($"{op}: n = {n} must be >= 0", nameof(n));
+        if (k < 0) throw new ArgumentException($"{op}: k = {k} must be >= 0", nameof(k));
+        CheckMatrix(op, "A", "a", "aOffset", "lda", a, aOffset, lda, transA ? k : m, transA ? m : k, strideA, batch,
+            transA ? "transA: A is stored k×m" : "A is stored m×k");
+        CheckMatrix(op, "B", "b", "bOffset", "ldb", b, bOffset, ldb, transB ? n : k, transB ? k : n, strideB, batch,
+            transB ? "transB: B is stored n×k" : "B is stored k×n");
+        CheckMatrix(op, "C", "c", "cOffset", "ldc", c, cOffset, ldc, m, n, strideC, batch, "C is m×n");
+    }
+
+    private static void CheckMatrix(string op, string mat, string bufName, string offName, string ldName,
+        float[] buf, int offset, int ld, int rows, int cols, long stride, int batch, string layout)
+    {
+        if (offset < 0) throw new ArgumentException($"{op}: {offName} = {offset} must be >= 0", offName);
+        if (ld < Math.Max(1, cols))
+            throw new ArgumentException($"{op}: {ldName} = {ld} is smaller than max(1, {cols}), the row length of {mat} ({layout}, {rows}×{cols})", ldName);
+        if (rows == 0 || cols == 0 || batch == 0) return;
+        long need = offset + (long)(batch - 1) * stride + (long)(rows - 1) * ld + cols;
+        if (need > buf.Length)
+        {
+            string batchText = batch > 1 ? $", {batch} matrices {stride} apart" : "";
+            throw new ArgumentException($"{op}: buffer {bufName} has {buf.Length} elements but {mat} ({layout}, {rows}×{cols}, {ldName} {ld}, {offName} {offset}{batchText}) needs {need}", bufName);
+        }
     }
 }

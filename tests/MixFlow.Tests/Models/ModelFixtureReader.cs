@@ -1,0 +1,26 @@
+using MixFlow.Tensors;
+using MixFlow.Tensors.IO;
+
+namespace MixFlow.Tests.Models;
+
+/// <summary>Reads the model fixtures (written by tests/torch/st_io.py) with the engine's safetensors reader.</summary>
+internal static class ModelFixtureReader
+{
+    public static string PathOf(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "models", file);
+
+    public static Dictionary<string, Tensor> Read(string file)
+    {
+        var r = SafeTensors.ReadAll(PathOf(file));
+        foreach (var t in r.Values) t.MoveToOuterScope();
+        return r;
+    }
+
+    public static double MaxAbsDiff(Tensor a, Tensor b)
+    {
+        Assert.Equal(a.Shape, b.Shape);
+        var x = a.ToArray(); var y = b.ToArray();
+        double m = 0;
+        for (int i = 0; i < x.Length; i++) m = Math.Max(m, Math.Abs((double)x[i] - y[i]));
+        return m;
+    }
+}

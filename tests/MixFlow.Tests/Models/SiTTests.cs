@@ -1,0 +1,258 @@
+using MixFlow.Models;
+using MixFlow.Tensors;
+using MixFlow.Tensors.Autograd;
+using static MixFlow.Tests.Models.ModelFixtureReader;
+
+namespace MixFlow.Tests.Models;
+
+public class SiTTests
+{
+    // The fixture model of tests/torch/make_model_fixtures.py.
+    static readonly SiTOptions Tiny = new()
+    {
+        InputSize = 8, InChannels = 2, PatchSize = 2, HiddenSize = 64, Depth = 2, NumHeads = 4,
+        NumClasses = 5, ClassDropoutProb = 0.1f, LearnSigma = false, TimeScale = 1000f,
+    };
+
+    static SiT LoadTiny()
+    {
+        var model = new SiT(Tiny, new Generator(5));
+        SiTCheckpoint.LoadOfficial(model, Read("tiny_sit_weights.safetensors"));
+        model.Eval();
+        return model;
+    }
+
+    static int[] Labels(Tensor y) => y.ToArray().Select(v => (int)v).ToArray();
+
+    [Fact]
+    public void StateDictNamesAndShapesMatchOfficial()
+    {
+        var w = Read("tiny_sit_weights.safetensors");
+        var model = new SiT(Tiny, new Generator(5));
+        var own = model.StateDict().ToDictionary(s => s.Name, s => s.Tensor.Shape);
+        Assert.Equal(w.Keys.OrderBy(k => k, StringComparer.Ordinal), own.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        foreach (var (k, v) in w) Assert.Equal(v.Shape, own[k]);
+        Assert.Equal(new[] { 64, 2, 2, 2 }, own["x_embedder.proj.weight"]);
+        Assert.Equal(new[] { 6, 64 }, own["y_embedder.embedding_table.weight"]);
+        Assert.Contains("blocks.1.adaLN_modulation.1.weight", own.Keys);
+        Assert.Contains("t_embedder.mlp.2.bias", own.Keys);
+    }
+
+    [Fact]
+    public void PositionEmbeddingMatchesDiT()
+    {
+        var w = Read("tiny_sit_weights.safetensors");
+        var model = new SiT(Tiny, new Generator(5));
+        Assert.True(MaxAbsDiff(model.PosEmbed, w["pos_embed"]) <= 1e-6);
+    }
+
+    [Fact]
+    public void ForwardMatchesPyTorchFixture()
+    {
+        var io = Read("tiny_sit_io.safetensors");
+        var model = LoadTiny();
+        var y = model.Forward(io["x"], io["t"], Labels(io["y"]));
+        double d = MaxAbsDiff(y, io["out"]);
+        Assert.True(d <= 1e-4, $"max abs diff {d}");
+    }
+
+    [Fact]
+    public void GradientsOfAllParametersAndInputMatchPyTorch()
+    {
+        var io = Read("tiny_sit_io.safetensors");
+        var model = LoadTiny();
+        var x = io["x"].Detach().RequireGrad();
+        var y = model.Forward(x, io["t"], Labels(io["y"]));
+        var loss = (y * io["r"]).Mean();
+        Assert.True(Math.Abs(loss.Item() - io["loss"].Item()) <= 1e-5);
+        loss.Backward();
+        int checkedCount = 0;
+        foreach (var (name, p) in model.NamedParameters())
+        {
+            Assert.True(io.ContainsKey("grad." + name), $"no fixture gradient for {name}");
+            Assert.NotNull(p.Grad);
+            var g = io["grad." + name];
+            double scale = Math.Max(1e-3, g.ToArray().Max(v => Math.Abs(v)));
+            double d = MaxAbsDiff(p.Grad!, g);
+            Assert.True(d <= 1e-4 * Math.Max(1, scale * 10), $"{name}: max abs diff {d} (max |g| {scale})");
+            checkedCount++;
+        }
+        Assert.Equal(io.Keys.Count(k => k.StartsWith("grad.", StringComparison.Ordinal)) - 1, checkedCount);
+        double dx = MaxAbsDiff(x.Grad!, io["grad.x"]);
+        Assert.True(dx <= 1e-5, $"input gradient max abs diff {dx}");
+    }
+
+    [Fact]
+    public void ZeroInitialisedModelOutputsExactlyZero()
+    {
+        var model = new SiT(Tiny, new Generator(11));
+        var x = Tensor.RandN(new Generator(1), 3, 2, 8, 8);
+        var y = model.Forward(x, Tensor.Rand(new Generator(2), 3), [0, 3, 5]);
+        Assert.All(y.ToArray(), v => Assert.Equal(0f, v));
+        // DiT's init: adaLN and final layer zero, other linears xavier with zero bias, pos_embed fixed.
+        Assert.All(model.Blocks[0].ModulationLinear.Weight.ToArray(), v => Assert.Equal(0f, v));
+        Assert.All(model.Blocks[1].Attn.Qkv.Bias!.ToArray(), v => Assert.Equal(0f, v));
+        float bound = MathF.Sqrt(6f / (64 + 192));
+        var qkv = model.Blocks[1].Attn.Qkv.Weight.ToArray();
+        Assert.All(qkv, v => Assert.True(Math.Abs(v) <= bound));
+        Assert.True(qkv.Max() > 0.8 * bound);
+        var pb = MathF.Sqrt(6f / (8 + 64)); // flattened [64, 2·2·2] view
+        var pw = model.XEmbedder.Proj.Weight.ToArray();
+        Assert.All(pw, v => Assert.True(Math.Abs(v) <= pb));
+        Assert.True(pw.Max() > 0.8 * pb);
+        var te = ((MixFlow.Tensors.Nn.Linear)model.TEmbedder.Mlp[0]).Weight.ToArray();
+        double std = Math.Sqrt(te.Select(v => (double)v * v).Average());
+        Assert.InRange(std, 0.018, 0.022);
+    }
+
+    [Fact]
+    public void CfgBatchedEqualsTwoSeparateCalls()
+    {
+        var model = LoadTiny();
+        var x = Tensor.RandN(new Generator(3), 2, 2, 8, 8);
+        var t = Tensor.FromArray([0.3f, 0.8f], 2);
+        int[] labels = [2, 0];
+        using (GradMode.NoGrad())
+        {
+            var guided = model.ForwardWithCfg(x, t, labels, 3.5f);
+            var cond = model.Forward(x, t, labels);
+            var uncond = model.Forward(x, t, [5, 5]);
+            var expected = uncond + (cond - uncond) * 3.5f;
+            // batch-size-dependent float rounding, amplified by the guidance combination (1 + 2·scale)
+            Assert.True(MaxAbsDiff(guided, expected) <= 1e-5 * (1 + 2 * 3.5), $"guided vs separate: {MaxAbsDiff(guided, expected)}");
+            var one = model.ForwardWithCfg(x, t, labels, 1f);
+            Assert.True(MaxAbsDiff(one, cond) <= 1e-5, $"scale 1 vs cond: {MaxAbsDiff(one, cond)}");
+        }
+    }
+
+    [Fact]
+    public void LabelDropoutOnlyInTraining()
+    {
+        var model = LoadTiny();
+        var x = Tensor.RandN(new Generator(3), 64, 2, 8, 8);
+        var t = Tensor.Rand(new Generator(4), 64);
+        var labels = Enumerable.Range(0, 64).Select(i => i % 5).ToArray();
+        using (GradMode.NoGrad())
+        {
+            var evalOut = model.Forward(x, t, labels).Reshape(64, -1).ToArray();
+            var nullOut = model.Forward(x, t, Enumerable.Repeat(5, 64).ToArray()).Reshape(64, -1).ToArray();
+            model.Train();
+            var trainOut = model.Forward(x, t, labels).Reshape(64, -1).ToArray();
+            int per = evalOut.Length / 64, dropped = 0;
+            for (int i = 0; i < 64; i++)
+            {
+                bool same = Enumerable.Range(0, per).All(j => trainOut[i * per + j] == evalOut[i * per + j]);
+                bool isNull = Enumerable.Range(0, per).All(j => Math.Abs(trainOut[i * per + j] - nullOut[i * per + j]) <= 1e-5);
+                Assert.True(same || isNull, $"sample {i} is neither its conditional nor the null output");
+                if (!same) dropped++;
+            }
+            Assert.InRange(dropped, 1, 20); // p = 0.1 over 64 samples
+        }
+    }
+
+    [Fact]
+    public void LoadOfficialAcceptsFlattenedPatchWeightAndListsMismatches()
+    {
+        var w = Read("tiny_sit_weights.safetensors");
+        var flat = new Dictionary<string, Tensor>(w) { ["x_embedder.proj.weight"] = w["x_embedder.proj.weight"].Reshape(64, 8) };
+        var model = new SiT(Tiny, new Generator(5));
+        SiTCheckpoint.LoadOfficial(model, flat);
+        Assert.Equal(w["x_embedder.proj.weight"].ToArray(), model.XEmbedder.Proj.Weight.ToArray());
+
+        var bad = new Dictionary<string, Tensor>(w);
+        bad.Remove("blocks.1.mlp.fc2.bias");
+        bad["extra.weight"] = Tensor.Zeros(2);
+        var e = Assert.Throws<ArgumentException>(() => SiTCheckpoint.LoadOfficial(model, bad));
+        Assert.Contains("blocks.1.mlp.fc2.bias", e.Message);
+        Assert.Contains("extra.weight", e.Message);
+
+        var sigma = new SiT(Tiny with { LearnSigma = true }, new Generator(5));
+        var e2 = Assert.Throws<ArgumentException>(() => SiTCheckpoint.LoadOfficial(sigma, w));
+        Assert.Contains("final_layer.linear.weight", e2.Message);
+        Assert.Contains("LearnSigma", e2.Message);
+    }
+
+    [Fact]
+    public void LearnSigmaReturnsFirstHalfOfChannels()
+    {
+        var model = new SiT(Tiny with { LearnSigma = true }, new Generator(5));
+        Assert.Equal(2 * 2 * 4, model.FinalLayer.Linear.OutFeatures);
+        var y = model.Forward(Tensor.RandN(new Generator(1), 2, 2, 8, 8), Tensor.Rand(new Generator(2), 2), [1, 2]);
+        Assert.Equal(new[] { 2, 2, 8, 8 }, y.Shape);
+    }
+
+    [Fact]
+    public void ParameterCountFormulaMatchesModulesAndDiTXL2()
+    {
+        foreach (var o in new[] { Tiny, Tiny with { LearnSigma = true, ClassDropoutProb = 0 }, SiTRegistry.Options("SiT-XS/4-28"), SiTRegistry.Options("SiT-T/2-32") with { NumClasses = 10 } })
+        {
+            var m = new SiT(o, new Generator(1));
+            Assert.Equal(m.ParameterCount, SiT.CountParameters(o));
+            Assert.Equal(m.ParameterCount + m.PosEmbed.Numel, SiT.CountParameters(o, includePosEmbed: true));
+        }
+        Assert.Equal(675_129_632L, SiT.CountParameters(SiTRegistry.Options("DiT-XL/2"), includePosEmbed: true));
+        Assert.Equal(675_129_632L, SiT.CountParameters(SiTRegistry.Options("SiT-XL/2"), includePosEmbed: true));
+    }
+
+    [Fact]
+    public void RegistryPresetsAndUnknownName()
+    {
+        var t2 = SiTRegistry.Options("SiT-T/2-28");
+        Assert.Equal((6, 256, 4, 2, 28, 1, false), (t2.Depth, t2.HiddenSize, t2.NumHeads, t2.PatchSize, t2.InputSize, t2.InChannels, t2.LearnSigma));
+        var b4 = SiTRegistry.Options("SiT-B/4");
+        Assert.Equal((12, 768, 12, 4, 32, 4, true), (b4.Depth, b4.HiddenSize, b4.NumHeads, b4.PatchSize, b4.InputSize, b4.InChannels, b4.LearnSigma));
+        Assert.Contains("SiT-L/8", SiTRegistry.Names);
+        Assert.Contains("SiT-XS/4-28", SiTRegistry.Names);
+        var e = Assert.Throws<ArgumentException>(() => SiTRegistry.Options("SiT-Q/3"));
+        Assert.Contains("SiT-Q/3", e.Message);
+        Assert.Contains("SiT-XL/2", e.Message);
+        var m = SiTRegistry.Create("SiT-XS/4-28", new Generator(1), o => o with { NumClasses = 10 });
+        Assert.Equal(10, m.NumClasses);
+    }
+
+    [Fact]
+    public void BadInputsAreRejectedWithShapes()
+    {
+        var model = new SiT(Tiny, new Generator(5));
+        var e = Assert.Throws<ArgumentException>(() => model.Forward(Tensor.Zeros(2, 3, 8, 8), Tensor.Zeros(2), [0, 1]));
+        Assert.Contains("[2, 3, 8, 8]", e.Message);
+        Assert.Throws<ArgumentException>(() => model.Forward(Tensor.Zeros(2, 2, 8, 8), Tensor.Zeros(3), [0, 1]));
+        Assert.Throws<ArgumentException>(() => model.Forward(Tensor.Zeros(2, 2, 8, 8), Tensor.Zeros(2), null));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.Forward(Tensor.Zeros(2, 2, 8, 8), Tensor.Zeros(2), [0, 6]));
+        var o = Assert.Throws<ArgumentException>(() => new SiT(Tiny with { NumHeads = 5 }, new Generator(1)));
+        Assert.Contains("NumHeads", o.Message);
+    }
+}
+
+public class AdaLNTests
+{
+    [Fact]
+    public void FusedOpsMatchComposedExpressionsForwardAndBackward()
+    {
+        var g = new Generator(21);
+        var x = Tensor.RandN(g, 3, 5, 8).RequireGrad();
+        var h = Tensor.RandN(g, 3, 5, 8).RequireGrad();
+        var mod = Tensor.RandN(g, 3, 3, 8).RequireGrad(); // shift, scale, gate as strided views
+        var r = Tensor.RandN(g, 3, 5, 8);
+
+        Tensor Fused() => (AdaLN.GatedResidual(x, mod.Slice(1, 2, 3), AdaLN.Modulate(h, mod.Slice(1, 0, 1), mod.Slice(1, 1, 2)) * h) * r).Sum();
+        Tensor Composed() => ((x + mod.Slice(1, 2, 3) * ((h * (mod.Slice(1, 1, 2) + 1f) + mod.Slice(1, 0, 1)) * h)) * r).Sum();
+
+        var a = Fused(); a.Backward();
+        var ga = new[] { x.Grad!.ToArray(), h.Grad!.ToArray(), mod.Grad!.ToArray() };
+        x.Grad = null; h.Grad = null; mod.Grad = null;
+        var b = Composed(); b.Backward();
+        var gb = new[] { x.Grad!.ToArray(), h.Grad!.ToArray(), mod.Grad!.ToArray() };
+        Assert.Equal(b.Item(), a.Item(), 4);
+        for (int k = 0; k < 3; k++)
+            for (int i = 0; i < ga[k].Length; i++) Assert.Equal(gb[k][i], ga[k][i], 4);
+    }
+
+    [Fact]
+    public void ShapeErrorsNameTheOp()
+    {
+        var e = Assert.Throws<ArgumentException>(() => AdaLN.Modulate(Tensor.Zeros(2, 3, 4), Tensor.Zeros(2, 1, 4), Tensor.Zeros(2, 4)));
+        Assert.Contains("Modulate", e.Message);
+        Assert.Contains("[2, 4]", e.Message);
+    }
+}
