@@ -53,8 +53,8 @@ public static class SampleWriter
         SavePng(path, plot.ToImage());
     }
 
-    /// <summary>Saves a PNG without scanline filters (robust and fast; the files are a little larger).</summary>
-    public static void SavePng(string path, PngImage image) => PngEncoder.Save(path, image, PngFilterMode.None);
+    /// <summary>Saves a PNG (adaptive scanline filters).</summary>
+    public static void SavePng(string path, PngImage image) => PngEncoder.Save(path, image);
 
     private static Tensor First2(Tensor p) => p.Size(1) == 2 ? p.Contiguous() : p.Slice(1, 0, 2).Contiguous();
 }
