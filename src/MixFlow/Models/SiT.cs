@@ -737,15 +737,42 @@ public sealed class SiT : Module, IFlowModel
     /// <exception cref="ArgumentException">Shapes or labels do not fit the model.</exception>
     public Tensor Forward(Tensor x, Tensor t, int[]? labels) => ForwardCore(x, t, labels, allowLabelDrop: true);
 
-    private Tensor ForwardCore(Tensor x, Tensor t, int[]? labels, bool allowLabelDrop)
+    /// <summary>
+    /// <see cref="Forward"/> that also returns the hidden tokens after block <paramref name="captureBlock"/> (1-based:
+    /// the output of the k-th block, as REPA's encoder_depth) from the same pass — for representation alignment.
+    /// </summary>
+    /// <param name="x">[N, C, H, W].</param>
+    /// <param name="t">[N].</param>
+    /// <param name="labels">As for <see cref="Forward"/>.</param>
+    /// <param name="captureBlock">k ∈ [1, Depth].</param>
+    /// <param name="hidden">[N, T, D], part of the autograd graph.</param>
+    /// <exception cref="ArgumentOutOfRangeException">k is outside [1, Depth].</exception>
+    /// <exception cref="ArgumentException">Shapes or labels do not fit the model.</exception>
+    public Tensor ForwardWithHidden(Tensor x, Tensor t, int[]? labels, int captureBlock, out Tensor hidden)
     {
+        if (captureBlock < 1 || captureBlock > Options.Depth)
+            throw new ArgumentOutOfRangeException(nameof(captureBlock), $"SiT.ForwardWithHidden: captureBlock must be in [1, {Options.Depth}] (got {captureBlock})");
+        var r = ForwardCore(x, t, labels, allowLabelDrop: true, captureBlock, out var h);
+        hidden = h!;
+        return r;
+    }
+
+    private Tensor ForwardCore(Tensor x, Tensor t, int[]? labels, bool allowLabelDrop) => ForwardCore(x, t, labels, allowLabelDrop, 0, out _);
+
+    private Tensor ForwardCore(Tensor x, Tensor t, int[]? labels, bool allowLabelDrop, int captureBlock, out Tensor? hidden)
+    {
+        hidden = null;
         CheckInputs(x, t, labels);
         var o = Options;
         int n = x.Size(0), p = o.PatchSize, g = o.InputSize / p, c = o.OutChannels;
         var h = XEmbedder.Forward(x) + PosEmbed;                                // [N, T, D]
         var cond = TEmbedder.Forward(t);                                        // [N, D]
         if (YEmbedder is not null) cond = cond + YEmbedder.Forward(labels!, allowLabelDrop); // [N, D]
-        foreach (var blk in Blocks.Items) h = blk.Forward(h, cond);             // [N, T, D]
+        for (int i = 0; i < Blocks.Count; i++)
+        {
+            h = Blocks[i].Forward(h, cond);                                     // [N, T, D]
+            if (i + 1 == captureBlock) hidden = h;                              // [N, T, D]
+        }
         h = FinalLayer.Forward(h, cond);                                        // [N, T, p·p·c]
         var img = h.Reshape(n, g, g, p, p, c)                                   // [N, h, w, p, q, c]
             .Permute(0, 5, 1, 3, 2, 4)                                          // [N, c, h, p, w, q]
