@@ -10,7 +10,7 @@ namespace MixFlow.Tensors;
 // Scheduling: images run one after another and each GEMM uses the cores (the GEMM backend decides); im2col/col2im
 // of one image are split over the cores only for large column matrices. Measured on the shared 2-core machine
 // (OpenBLAS): parallelising over images instead — single-threaded GEMMs via Gemm.SgemmStridedBatched with the weight
-// broadcast, or threaded GEMMs called from several threads — cost 1.6–4.6× the CPU time and was not faster in wall
+// broadcast, or threaded GEMMs called from several threads — cost 1.5–4.6× the CPU time and was not faster in wall
 // time for x [64,32,28,28]·w [64,32,3,3], x [64,16,14,14]·w [32,16,3,3] and x [64,3,28,28]·w [16,3,3,3].
 // Results never depend on the thread count (fixed image order; im2col/col2im outputs are disjoint per thread).
 public sealed partial class Tensor
