@@ -216,14 +216,14 @@ public static class AdaLN
     }
 
     /// <summary>A fresh gradient buffer becomes the gradient of a non-leaf without a copy; otherwise it is accumulated.</summary>
-    private static void SetOrAccumulate(Tensor target, Tensor g)
+    internal static void SetOrAccumulate(Tensor target, Tensor g)
     {
         if (!target.IsLeaf && target.Grad is null) target.Grad = g;
         else target.AccumulateGrad(g);
     }
 
     /// <summary>Runs body(start, count) over [0, n) items of <paramref name="itemLen"/> floats, in contiguous chunks over the engine's threads when large.</summary>
-    private static void Rows(int n, int itemLen, Action<int, int> body)
+    internal static void Rows(int n, int itemLen, Action<int, int> body)
     {
         long work = (long)n * itemLen;
         int chunks = (int)Math.Min(Math.Min(Engine.Threads, n), Math.Max(1, work / (1 << 15)));
@@ -233,6 +233,106 @@ public static class AdaLN
             int s = (int)((long)n * c / chunks), e = (int)((long)n * (c + 1) / chunks);
             body(s, e - s);
         });
+    }
+}
+
+/// <summary>Queries, keys and values split into heads, each [B, H, T, hd] and contiguous.</summary>
+/// <param name="Q">Queries.</param>
+/// <param name="K">Keys.</param>
+/// <param name="V">Values.</param>
+public sealed record QkvHeads(Tensor Q, Tensor K, Tensor V);
+
+/// <summary>
+/// Head layout changes of multi-head attention as single parallel copies with their own backward (instead of a
+/// reshape → permute → contiguous chain, whose backward makes several full-size copies):
+/// <see cref="Split"/> [B, T, 3·D] → q, k, v [B, H, T, hd]; <see cref="Merge"/> [B, H, T, hd] → [B, T, H·hd].
+/// </summary>
+public static class AttentionHeads
+{
+    /// <summary>Splits a fused qkv projection [B, T, 3·D] (feature order (s, h, j), as timm's reshape(B, T, 3, H, hd)) into heads.</summary>
+    /// <exception cref="ArgumentException">The shape is not [B, T, 3·H·hd].</exception>
+    public static QkvHeads Split(Tensor qkv, int heads)
+    {
+        if (qkv.Rank != 3 || heads < 1 || qkv.Size(2) % (3 * heads) != 0)
+            throw new ArgumentException($"AttentionHeads.Split: qkv shape {TensorShape.Format(qkv.Shape)} is not [B, T, 3·D] with D divisible by {heads} heads");
+        int b = qkv.Size(0), t = qkv.Size(1), d = qkv.Size(2) / 3, hd = d / heads;
+        var src = qkv.Contiguous();
+        var outs = new[] { Tensor.Empty(b, heads, t, hd), Tensor.Empty(b, heads, t, hd), Tensor.Empty(b, heads, t, hd) };
+        AdaLN.Rows(b, t * 3 * d, (b0, nb) =>
+        {
+            var ss = src.AsSpan();
+            for (int part = 0; part < 3; part++)
+            {
+                var os = outs[part].AsSpan();
+                for (int bi = b0; bi < b0 + nb; bi++)
+                    for (int h = 0; h < heads; h++)
+                        for (int ti = 0; ti < t; ti++)
+                            ss.Slice((bi * t + ti) * 3 * d + part * d + h * hd, hd).CopyTo(os.Slice(((bi * heads + h) * t + ti) * hd, hd));
+            }
+        });
+        if (MixFlow.Tensors.Autograd.GradMode.IsEnabled && src.RequiresGrad)
+        {
+            for (int part = 0; part < 3; part++)
+            {
+                int pIdx = part;
+                outs[part].WithGrad("split_heads", [src], g =>
+                {
+                    g = g.Contiguous();
+                    Tensor target; bool temp = src.IsLeaf;
+                    if (temp) target = Tensor.Zeros(b, t, 3 * d);
+                    else { if (src.Grad is null) src.Grad = Tensor.Zeros(b, t, 3 * d); target = src.Grad; }
+                    AdaLN.Rows(b, t * d, (b0, nb) =>
+                    {
+                        var gs = g.AsSpan(); var ds = target.AsSpan();
+                        for (int bi = b0; bi < b0 + nb; bi++)
+                            for (int h = 0; h < heads; h++)
+                                for (int ti = 0; ti < t; ti++)
+                                {
+                                    var dst = ds.Slice((bi * t + ti) * 3 * d + pIdx * d + h * hd, hd);
+                                    TensorPrimitives.Add(dst, gs.Slice(((bi * heads + h) * t + ti) * hd, hd), dst);
+                                }
+                    });
+                    if (temp) src.AccumulateGrad(target);
+                });
+            }
+        }
+        return new QkvHeads(outs[0], outs[1], outs[2]);
+    }
+
+    /// <summary>Merges heads [B, H, T, hd] into tokens [B, T, H·hd] (timm's transpose(1, 2).reshape(B, T, D)).</summary>
+    /// <exception cref="ArgumentException">The input is not rank 4.</exception>
+    public static Tensor Merge(Tensor o)
+    {
+        if (o.Rank != 4) throw new ArgumentException($"AttentionHeads.Merge: input shape {TensorShape.Format(o.Shape)} is not [B, H, T, hd]");
+        int b = o.Size(0), heads = o.Size(1), t = o.Size(2), hd = o.Size(3), d = heads * hd;
+        var src = o.Contiguous();
+        var y = Tensor.Empty(b, t, d);
+        AdaLN.Rows(b, t * d, (b0, nb) =>
+        {
+            var ss = src.AsSpan(); var ys = y.AsSpan();
+            for (int bi = b0; bi < b0 + nb; bi++)
+                for (int h = 0; h < heads; h++)
+                    for (int ti = 0; ti < t; ti++)
+                        ss.Slice(((bi * heads + h) * t + ti) * hd, hd).CopyTo(ys.Slice((bi * t + ti) * d + h * hd, hd));
+        });
+        if (MixFlow.Tensors.Autograd.GradMode.IsEnabled && src.RequiresGrad)
+        {
+            y.WithGrad("merge_heads", [src], g =>
+            {
+                g = g.Contiguous();
+                var dx = Tensor.Empty(b, heads, t, hd);
+                AdaLN.Rows(b, t * d, (b0, nb) =>
+                {
+                    var gs = g.AsSpan(); var ds = dx.AsSpan();
+                    for (int bi = b0; bi < b0 + nb; bi++)
+                        for (int h = 0; h < heads; h++)
+                            for (int ti = 0; ti < t; ti++)
+                                gs.Slice((bi * t + ti) * d + h * hd, hd).CopyTo(ds.Slice(((bi * heads + h) * t + ti) * hd, hd));
+                });
+                AdaLN.SetOrAccumulate(src, dx);
+            });
+        }
+        return y;
     }
 }
 
@@ -406,16 +506,10 @@ public sealed class SiTAttention : Module
     /// <summary>x [B, T, D] → [B, T, D].</summary>
     public Tensor Forward(Tensor x)
     {
-        int b = x.Size(0), t = x.Size(1), hd = Dim / Heads;
-        var qkv = Qkv.Forward(x)                                                // [B, T, 3D]
-            .Reshape(b, t, 3, Heads, hd)                                        // [B, T, 3, H, hd] (view)
-            .Permute(2, 0, 3, 1, 4)                                             // [3, B, H, T, hd] (view)
-            .Contiguous();                                                      // [3, B, H, T, hd] (one copy)
-        var q = qkv.Slice(0, 0, 1).Reshape(b, Heads, t, hd);                    // [B, H, T, hd] (view)
-        var k = qkv.Slice(0, 1, 2).Reshape(b, Heads, t, hd);                    // [B, H, T, hd] (view)
-        var v = qkv.Slice(0, 2, 3).Reshape(b, Heads, t, hd);                    // [B, H, T, hd] (view)
-        var o = Tensor.ScaledDotProductAttention(q, k, v);                      // [B, H, T, hd]
-        var merged = o.Transpose(1, 2).Reshape(b, t, Dim);                      // [B, T, D] (one copy)
+        var qkv = Qkv.Forward(x);                                               // [B, T, 3D]
+        var heads = AttentionHeads.Split(qkv, Heads);                           // q, k, v [B, H, T, hd] (one parallel copy)
+        var o = Tensor.ScaledDotProductAttention(heads.Q, heads.K, heads.V);    // [B, H, T, hd]
+        var merged = AttentionHeads.Merge(o);                                   // [B, T, D] (one parallel copy)
         return Proj.Forward(merged);                                            // [B, T, D]
     }
 }
@@ -643,15 +737,42 @@ public sealed class SiT : Module, IFlowModel
     /// <exception cref="ArgumentException">Shapes or labels do not fit the model.</exception>
     public Tensor Forward(Tensor x, Tensor t, int[]? labels) => ForwardCore(x, t, labels, allowLabelDrop: true);
 
-    private Tensor ForwardCore(Tensor x, Tensor t, int[]? labels, bool allowLabelDrop)
+    /// <summary>
+    /// <see cref="Forward"/> that also returns the hidden tokens after block <paramref name="captureBlock"/> (1-based:
+    /// the output of the k-th block, as REPA's encoder_depth) from the same pass — for representation alignment.
+    /// </summary>
+    /// <param name="x">[N, C, H, W].</param>
+    /// <param name="t">[N].</param>
+    /// <param name="labels">As for <see cref="Forward"/>.</param>
+    /// <param name="captureBlock">k ∈ [1, Depth].</param>
+    /// <param name="hidden">[N, T, D], part of the autograd graph.</param>
+    /// <exception cref="ArgumentOutOfRangeException">k is outside [1, Depth].</exception>
+    /// <exception cref="ArgumentException">Shapes or labels do not fit the model.</exception>
+    public Tensor ForwardWithHidden(Tensor x, Tensor t, int[]? labels, int captureBlock, out Tensor hidden)
     {
+        if (captureBlock < 1 || captureBlock > Options.Depth)
+            throw new ArgumentOutOfRangeException(nameof(captureBlock), $"SiT.ForwardWithHidden: captureBlock must be in [1, {Options.Depth}] (got {captureBlock})");
+        var r = ForwardCore(x, t, labels, allowLabelDrop: true, captureBlock, out var h);
+        hidden = h!;
+        return r;
+    }
+
+    private Tensor ForwardCore(Tensor x, Tensor t, int[]? labels, bool allowLabelDrop) => ForwardCore(x, t, labels, allowLabelDrop, 0, out _);
+
+    private Tensor ForwardCore(Tensor x, Tensor t, int[]? labels, bool allowLabelDrop, int captureBlock, out Tensor? hidden)
+    {
+        hidden = null;
         CheckInputs(x, t, labels);
         var o = Options;
         int n = x.Size(0), p = o.PatchSize, g = o.InputSize / p, c = o.OutChannels;
         var h = XEmbedder.Forward(x) + PosEmbed;                                // [N, T, D]
         var cond = TEmbedder.Forward(t);                                        // [N, D]
         if (YEmbedder is not null) cond = cond + YEmbedder.Forward(labels!, allowLabelDrop); // [N, D]
-        foreach (var blk in Blocks.Items) h = blk.Forward(h, cond);             // [N, T, D]
+        for (int i = 0; i < Blocks.Count; i++)
+        {
+            h = Blocks[i].Forward(h, cond);                                     // [N, T, D]
+            if (i + 1 == captureBlock) hidden = h;                              // [N, T, D]
+        }
         h = FinalLayer.Forward(h, cond);                                        // [N, T, p·p·c]
         var img = h.Reshape(n, g, g, p, p, c)                                   // [N, h, w, p, q, c]
             .Permute(0, 5, 1, 3, 2, 4)                                          // [N, c, h, p, w, q]
