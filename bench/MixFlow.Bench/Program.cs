@@ -1,1 +1,53 @@
-namespace MixFlow.Bench; public static class Program { public static int Main(string[] args) => 0; }
+using System.Globalization;
+using MixFlow.Tensors;
+
+namespace MixFlow.Bench;
+
+/// <summary>
+/// MixFlow.NET benchmarks: <c>dotnet run -c Release --project bench/MixFlow.Bench -- {mlp|dit|gemm} [threads] [steps]</c>.
+/// The training-step benchmarks run the bench's own PyTorch script with Debian's PyTorch in the same run and end with
+/// one machine-readable <c>RESULT</c> line.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        string which = args.Length > 0 ? args[0] : "mlp";
+        int threads = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : Environment.ProcessorCount;
+        Engine.Threads = threads;
+        var log = Console.Out;
+        log.WriteLine($"# {Engine.Describe()}");
+        var ic = CultureInfo.InvariantCulture;
+        switch (which)
+        {
+            case "mlp":
+            {
+                int steps = args.Length > 2 ? int.Parse(args[2], ic) : 20;
+                var e = MlpBench.Run(steps, warmup: 5, log);
+                var t = TorchReference.Run("mlp", threads, steps, log);
+                log.WriteLine(string.Create(ic, $"RESULT mlp engine_ms={e.MedianMs:F2} torch_ms={Fmt(t.Available, t.MedianMs)} speedup={Fmt(t.Available, t.MedianMs / e.MedianMs)} alloc_bytes_per_step={e.AllocBytesPerStep:F0}"));
+                return 0;
+            }
+            case "dit":
+            {
+                int steps = args.Length > 2 ? int.Parse(args[2], ic) : 5;
+                var e = DitBench.Run(steps, log);
+                double engineRss = ProcessStats.PeakRssMb();
+                var t = TorchReference.Run("dit", threads, steps, log);
+                log.WriteLine(string.Create(ic, $"RESULT dit engine_ms={e.MedianMs:F1} torch_ms={Fmt(t.Available, t.MedianMs)} speedup={Fmt(t.Available, t.MedianMs / e.MedianMs)} engine_rss_mb={engineRss:F0} torch_rss_mb={Fmt(t.Available, t.RssMb, "F0")} sample_img_per_s={e.SampleImagesPerSecond:F1} alloc_bytes_per_step={e.AllocBytesPerStep:F0}"));
+                return 0;
+            }
+            case "gemm":
+            {
+                var rs = GemmBench.Run(log);
+                foreach (var r in rs) log.WriteLine(string.Create(ic, $"RESULT gemm backend=\"{r.Backend}\" shape=\"{r.Shape}\" gflops={r.Gflops:F1}"));
+                return 0;
+            }
+            default:
+                Console.Error.WriteLine($"mixflow-bench: unknown benchmark '{which}' (expected mlp, dit or gemm)");
+                return 2;
+        }
+    }
+
+    private static string Fmt(bool available, double v, string format = "F2") => available ? v.ToString(format, CultureInfo.InvariantCulture) : "NA";
+}

@@ -65,6 +65,28 @@ public class AttentionTests
             var qkv = t[0].Reshape(2, 3, 3, 2, 2).Permute(2, 0, 3, 1, 4); // [3, B, H, T, hd]
             return Tensor.ScaledDotProductAttention(qkv.Slice(0, 0, 1).Squeeze(0), qkv.Slice(0, 1, 2).Squeeze(0), qkv.Slice(0, 2, 3).Squeeze(0));
         }, [R(20, 2, 3, 12)]);
+        // Keys and values shared by all heads through a broadcast (stride-0) head dimension.
+        GradCheck.Check(t => Tensor.ScaledDotProductAttention(t[0], t[1].Expand(2, 3, 4, 2), t[2].Expand(2, 3, 4, 2)), [R(21, 2, 3, 3, 2), R(22, 2, 1, 4, 2), R(23, 2, 1, 4, 2)]);
+    }
+
+    [Fact]
+    public void StridedInputsAreReadInPlaceAndMatchContiguousCopies()
+    {
+        // Head split of [B, T, H·D] projections by a transpose view: strides (T·H·D, D, H·D, 1).
+        Tensor Heads(ulong seed) => R(seed, 3, 5, 4 * 6).Reshape(3, 5, 4, 6).Transpose(1, 2);
+        Tensor Copy(Tensor t) => Tensor.FromArray(t.ToArray(), t.Shape);
+        var q = Heads(24).RequireGrad(); var k = Heads(25); var v = Heads(26);
+        Assert.False(q.IsContiguous);
+        var o = Tensor.ScaledDotProductAttention(q, k, v);
+        Assert.Same(q, o.GradFn!.Inputs[0]); // no contiguous copy was recorded
+        AssertClose(Tensor.ScaledDotProductAttention(Copy(q), Copy(k), Copy(v)), o, 1e-6);
+        GradCheck.Check(t => Tensor.ScaledDotProductAttention(t[0].Reshape(2, 3, 2, 2).Transpose(1, 2), t[1].Reshape(2, 4, 2, 2).Transpose(1, 2), t[2].Reshape(2, 4, 2, 3).Transpose(1, 2)),
+            [R(27, 2, 3, 4), R(28, 2, 4, 4), R(29, 2, 4, 6)]);
+        // Keys/values broadcast over heads (stride 0).
+        var kb = R(30, 3, 1, 5, 6);
+        var c = Tensor.ScaledDotProductAttention(q, kb.Expand(3, 4, 5, 6), kb.Expand(3, 4, 5, 6));
+        var d = Tensor.ScaledDotProductAttention(Copy(q), Copy(kb.Expand(3, 4, 5, 6)), Copy(kb.Expand(3, 4, 5, 6)));
+        AssertClose(d, c, 1e-6);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 namespace MixFlow.Tensors.Tests;
 
+[Collection(AllocationCounterCollection.Name)]
 public class CoreTests
 {
     static Tensor R(ulong seed, params int[] shape) => Tensor.RandN(new Generator(seed), shape);

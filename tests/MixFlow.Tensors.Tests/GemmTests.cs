@@ -214,6 +214,45 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void ConcurrentCallersGetCorrectResults(GemmBackend backend)
+    {
+        // Plain calls racing with batched calls (which switch OpenBLAS to one thread for their duration).
+        var problems = Enumerable.Range(0, 8).Select(i => Make(60 + 7 * i, 90 - 5 * i, 150, i % 2 == 0, i % 3 == 0, 1f, i % 2 == 0 ? 0.5f : 0f, 1, i)).ToArray();
+        var expected = problems.Select(Oracle).ToArray();
+        var batched = new float[problems.Length][];
+        Parallel.For(0, problems.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            var p = problems[i];
+            if (i % 2 == 0)
+                Gemm.SgemmWith(backend, 2, p.TransA, p.TransB, p.M, p.N, p.K, p.Alpha, p.A, p.AOff, p.Lda, p.B, p.BOff, p.Ldb, p.Beta, p.C, p.COff, p.Ldc);
+            else
+            {
+                // Three copies of the same product (A and B broadcast with stride 0).
+                long sc = (long)p.M * p.Ldc;
+                batched[i] = new float[p.COff + 3 * sc];
+                for (int rep = 0; rep < 20; rep++)
+                    Gemm.SgemmStridedBatchedWith(backend, GemmBatchStrategy.ParallelOverBatch, 2, p.TransA, p.TransB, p.M, p.N, p.K, p.Alpha,
+                        p.A, p.AOff, p.Lda, 0, p.B, p.BOff, p.Ldb, 0, 0f, batched[i], p.COff, p.Ldc, sc, 3);
+            }
+        });
+        for (int i = 0; i < problems.Length; i++)
+        {
+            var p = problems[i];
+            if (i % 2 == 0) { AssertMatches(p, expected[i].Ref, expected[i].Tol, $"{backend} caller {i}"); continue; }
+            for (int t = 0; t < 3; t++)
+                for (int r = 0; r < p.M; r++)
+                    for (int q = 0; q < p.N; q++)
+                    {
+                        int ci = p.COff + r * p.Ldc + q;
+                        double got = batched[i][ci + t * p.M * p.Ldc];
+                        Assert.True(Math.Abs(got - expected[i].Ref[ci]) <= expected[i].Tol[ci], $"{backend} batched caller {i}, matrix {t}, C[{r},{q}] = {got} vs {expected[i].Ref[ci]}");
+                    }
+        }
+        if (backend == GemmBackend.OpenBlas) Assert.Equal(Engine.Threads, Gemm.OpenBlasThreadsWhenIdle); // restored after the batched calls
+    }
+
     [Fact]
     public void ManagedBatchStrategiesAreBitwiseEqual()
     {

@@ -5,6 +5,7 @@ using MixFlow.Tensors.Optim;
 
 namespace MixFlow.Tensors.Tests;
 
+[Collection(AllocationCounterCollection.Name)]
 public class OptimizerTests
 {
     private const int Steps = 5;

@@ -44,14 +44,17 @@ internal static unsafe class GemmManaged
 
     private static float* Aligned(float[] buf) => (float*)(((nint)Unsafe.AsPointer(ref buf[0]) + 63) & ~(nint)63);
 
-    /// <summary>Per-thread pinned packing buffers (allocated once per thread).</summary>
-    private static void Buffers(out float* a, out float* b)
+    /// <summary>Per-thread pinned packing buffers, grown to the largest blocks this thread has needed (at most
+    /// MC×KC and KC×NC floats) and then reused.</summary>
+    private static void Buffers(int needA, int needB, out float* a, out float* b)
     {
-        _bufA ??= GC.AllocateUninitializedArray<float>(MC * KC + 16, pinned: true);
-        _bufB ??= GC.AllocateUninitializedArray<float>(KC * NC + 16, pinned: true);
+        if (_bufA is null || _bufA.Length < needA + 16) _bufA = GC.AllocateUninitializedArray<float>(needA + 16, pinned: true);
+        if (_bufB is null || _bufB.Length < needB + 16) _bufB = GC.AllocateUninitializedArray<float>(needB + 16, pinned: true);
         a = Aligned(_bufA);
         b = Aligned(_bufB);
     }
+
+    private static int RoundUp(int x, int unit) => (x + unit - 1) / unit * unit;
 
     /// <summary>The operands of one call; pointers already offset. Arguments validated by the caller; m, n, k &gt; 0.</summary>
     private readonly struct Job
@@ -106,8 +109,9 @@ internal static unsafe class GemmManaged
     /// <summary>Single-threaded GEMM over the output region rows [i0, i1) × columns [j0, j1).</summary>
     private static void RunRegion(in Job job, int i0, int i1, int j0, int j1)
     {
-        Buffers(out float* bufA, out float* bufB);
         int mr = Mr(job.Isa), nr = Nr(job.Isa);
+        int kcMax = Math.Min(KC, job.K);
+        Buffers(RoundUp(Math.Min(MC, i1 - i0), mr) * kcMax, RoundUp(Math.Min(NC, j1 - j0), nr) * kcMax, out float* bufA, out float* bufB);
         float* tile = stackalloc float[8 * 32];
         float* a = (float*)job.A, b = (float*)job.B, c = (float*)job.C;
         for (int jc = j0; jc < j1; jc += NC)
@@ -151,7 +155,9 @@ internal static unsafe class GemmManaged
             for (int r = 0; r < rows; r++)
                 for (int q = 0; q < cols; q++) tile[r * nr + q] = c[(long)r * ldc + q];
         }
-        Kernel(isa, kc, pa, pb, tile, nr, alpha, beta, mode);
+        // A sliver at most 16 wide needs only the left half of the 8×32 tile (same per-element arithmetic).
+        if (isa == GemmIsa.Vector512 && cols <= 16) Kernel512Half(kc, pa, pb, tile, nr, alpha, beta, mode);
+        else Kernel(isa, kc, pa, pb, tile, nr, alpha, beta, mode);
         for (int r = 0; r < rows; r++)
             for (int q = 0; q < cols; q++) c[(long)r * ldc + q] = tile[r * nr + q];
     }
@@ -183,8 +189,24 @@ internal static unsafe class GemmManaged
             }
             else
             {
-                // op(B)(p, j) = b[j·ldb + p]: each column of the sliver is contiguous in B.
-                for (int q = 0; q < nr; q++)
+                // op(B)(p, j) = b[j·ldb + p]: each column of the sliver is contiguous in B; 8×8 blocks are transposed
+                // in registers, the rest element by element.
+                int q8 = 0;
+                if (Avx.IsSupported)
+                {
+                    int kc8 = kc & ~7;
+                    for (; q8 + 8 <= cols; q8 += 8)
+                    {
+                        float* s = b + (long)(jc + jr + q8) * ldb + pc;
+                        for (int p = 0; p < kc8; p += 8) Transpose8x8(s + p, ldb, d + (long)p * nr + q8, nr);
+                        for (int q = q8; q < q8 + 8; q++)
+                        {
+                            float* sq = b + (long)(jc + jr + q) * ldb + pc;
+                            for (int p = kc8; p < kc; p++) d[p * nr + q] = sq[p];
+                        }
+                    }
+                }
+                for (int q = q8; q < nr; q++)
                 {
                     if (q < cols)
                     {
@@ -219,6 +241,15 @@ internal static unsafe class GemmManaged
                         for (; r < mr; r++) d[r] = 0;
                     }
             }
+            else if (rows == 8 && mr == 8 && Avx.IsSupported)
+            {
+                // op(A)(i, p) = a[i·lda + p]: a transpose while packing, 8×8 blocks in registers.
+                float* s = a + (long)(ic + ir) * lda + pc;
+                int kc8 = kc & ~7;
+                for (int p = 0; p < kc8; p += 8) Transpose8x8(s + p, lda, d + p * 8, 8);
+                for (int r = 0; r < 8; r++)
+                    for (int p = kc8; p < kc; p++) d[p * 8 + r] = s[(long)r * lda + p];
+            }
             else
             {
                 // op(A)(i, p) = a[i·lda + p]: each row of the sliver is contiguous in A (a transpose while packing).
@@ -234,6 +265,32 @@ internal static unsafe class GemmManaged
                 }
             }
         }
+    }
+
+    /// <summary>dst[j·dstStride + i] = src[i·srcStride + j] for an 8×8 block (AVX unpack/shuffle/permute network).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, long srcStride, float* dst, long dstStride)
+    {
+        var r0 = Avx.LoadVector256(src); var r1 = Avx.LoadVector256(src + srcStride);
+        var r2 = Avx.LoadVector256(src + 2 * srcStride); var r3 = Avx.LoadVector256(src + 3 * srcStride);
+        var r4 = Avx.LoadVector256(src + 4 * srcStride); var r5 = Avx.LoadVector256(src + 5 * srcStride);
+        var r6 = Avx.LoadVector256(src + 6 * srcStride); var r7 = Avx.LoadVector256(src + 7 * srcStride);
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(dst + dstStride, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(dst + 2 * dstStride, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(dst + 3 * dstStride, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(dst + 4 * dstStride, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(dst + 5 * dstStride, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(dst + 6 * dstStride, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(s3, s7, 0x31));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -310,6 +367,31 @@ internal static unsafe class GemmManaged
         Update(c, c50, va, vb, mode); Update(c + 16, c51, va, vb, mode); c += ldc;
         Update(c, c60, va, vb, mode); Update(c + 16, c61, va, vb, mode); c += ldc;
         Update(c, c70, va, vb, mode); Update(c + 16, c71, va, vb, mode);
+    }
+
+    /// <summary>The left 8×16 half of <see cref="Kernel512"/> (B slivers still 32 wide), for narrow edge slivers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512Half(int kc, float* pa, float* pb, float* c, int ldc, float alpha, float beta, int mode)
+    {
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(pb);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[0]), b0, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[1]), b0, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[2]), b0, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[3]), b0, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[4]), b0, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[5]), b0, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[6]), b0, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(pa[7]), b0, c7);
+            pa += 8; pb += 32;
+        }
+        var va = Vector512.Create(alpha); var vb = Vector512.Create(beta);
+        Update(c, c0, va, vb, mode); c += ldc; Update(c, c1, va, vb, mode); c += ldc;
+        Update(c, c2, va, vb, mode); c += ldc; Update(c, c3, va, vb, mode); c += ldc;
+        Update(c, c4, va, vb, mode); c += ldc; Update(c, c5, va, vb, mode); c += ldc;
+        Update(c, c6, va, vb, mode); c += ldc; Update(c, c7, va, vb, mode);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -39,6 +39,9 @@ internal static unsafe class OpenBlas
     /// <summary>True once loading was attempted and succeeded (never triggers loading).</summary>
     internal static bool IsLoaded => _initialized && _sgemm != null;
 
+    /// <summary>True once loading was attempted and failed (never triggers loading).</summary>
+    internal static bool LoadFailed => _initialized && _sgemm == null;
+
     /// <summary>True when the library was found and all needed symbols resolved (loads it on first call).</summary>
     internal static bool Available { get { EnsureLoaded(); return _sgemm != null; } }
 

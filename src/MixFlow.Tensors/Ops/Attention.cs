@@ -6,8 +6,48 @@ namespace MixFlow.Tensors;
 // Scaled dot-product attention as one fused op. Per (batch, head): S = scale·Q·Kᵀ (+ mask), P = softmax_rows(S),
 // O = P·V, with the two products as strided-batched GEMMs and the row softmax parallel over all rows. P is kept for
 // the backward: dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = scale·dS·K, dK = scale·dSᵀ·Q, dmask = dS.
+// Q, K and V are read in place when each (batch, head) matrix has unit column stride — in particular the head-split
+// views of a fused qkv projection (a permute of [B, T, 3, H, D]) and heads broadcast by Expand — and copied otherwise.
 public sealed partial class Tensor
 {
+    /// <summary>The (batch, head) matrices of a [B, H, rows, cols] operand as GEMM sees them: start, leading dimension and the two batch strides.</summary>
+    private readonly record struct HeadMatrices(float[] Data, int Offset, int Ld, long StrideB, long StrideH)
+    {
+        /// <summary>A contiguous [B, H, rows, cols] buffer.</summary>
+        public static HeadMatrices Dense(float[] data, int offset, int rows, int cols, int heads) =>
+            new(data, offset, cols, (long)heads * rows * cols, (long)rows * cols);
+
+        /// <summary>One stride that steps through all B·H matrices in order, or −1 when the batch and head strides do not nest.</summary>
+        public long FlatStride(int bsz, int heads) => bsz == 1 ? StrideH : heads == 1 ? StrideB : StrideB == heads * StrideH ? StrideH : -1;
+    }
+
+    /// <summary>Describes <paramref name="t"/> [B, H, rows, cols] for GEMM without a copy when its layout allows; otherwise replaces it by a contiguous copy (recorded for autograd).</summary>
+    private static HeadMatrices Heads(ref Tensor t, int heads)
+    {
+        int rows = t._shape[2], cols = t._shape[3];
+        var st = t._strides;
+        bool unitColumns = st[3] == 1 || cols == 1;
+        int ld = rows == 1 ? cols : st[2];
+        if (!unitColumns || ld < cols) { t = t.Contiguous(); return HeadMatrices.Dense(t.Data, t._offset, rows, cols, heads); }
+        return new HeadMatrices(t.Data, t._offset, ld, t._shape[0] == 1 ? 0 : st[0], heads == 1 ? 0 : st[1]);
+    }
+
+    /// <summary>C[b, h] = alpha·op(A[b, h])·op(B[b, h]) + beta·C[b, h] for all heads, C contiguous [B, H, m, n]: one strided-batched GEMM when the operands' strides nest, else one per batch element.</summary>
+    private static void HeadGemm(bool transA, bool transB, int m, int n, int k, float alpha, in HeadMatrices a, in HeadMatrices b,
+        float beta, float[] c, int cOffset, int bsz, int heads)
+    {
+        long sC = (long)m * n;
+        long fa = a.FlatStride(bsz, heads), fb = b.FlatStride(bsz, heads);
+        if (fa >= 0 && fb >= 0)
+        {
+            Gemm.SgemmStridedBatched(transA, transB, m, n, k, alpha, a.Data, a.Offset, a.Ld, fa, b.Data, b.Offset, b.Ld, fb, beta, c, cOffset, n, sC, bsz * heads);
+            return;
+        }
+        for (int i = 0; i < bsz; i++)
+            Gemm.SgemmStridedBatched(transA, transB, m, n, k, alpha, a.Data, (int)(a.Offset + i * a.StrideB), a.Ld, a.StrideH,
+                b.Data, (int)(b.Offset + i * b.StrideB), b.Ld, b.StrideH, beta, c, (int)(cOffset + i * heads * sC), n, sC, heads);
+    }
+
     /// <summary>
     /// Attention softmax(scale·Q·Kᵀ + mask)·V (PyTorch's <c>F.scaled_dot_product_attention</c> with a float mask).
     /// </summary>
@@ -56,14 +96,15 @@ public sealed partial class Tensor
             ms = TensorShape.BroadcastStrides(mc._shape, mc._strides, scoreShape);
         }
 
-        var qc = q.Contiguous(); var kc = k.Contiguous(); var vc = v.Contiguous();
+        Tensor qc = q, kc = k, vc = v;
+        var hq = Heads(ref qc, heads); var hk = Heads(ref kc, heads); var hv = Heads(ref vc, heads);
         int bh = bsz * heads, rows = bh * tq;
         var p = Empty(scoreShape);
         var o = Empty(bsz, heads, tq, dv);
-        long sQ = (long)tq * dk, sK = (long)tk * dk, sV = (long)tk * dv, sP = (long)tq * tk, sO = (long)tq * dv;
+        var hp = HeadMatrices.Dense(p.Data, 0, tq, tk, heads);
         if (rows > 0)
         {
-            Gemm.SgemmStridedBatched(false, true, tq, tk, dk, sc, qc.Data, qc._offset, dk, sQ, kc.Data, kc._offset, dk, sK, 0f, p.Data, 0, tk, sP, bh);
+            HeadGemm(false, true, tq, tk, dk, sc, hq, hk, 0f, p.Data, 0, bsz, heads);                 // S = scale·Q·Kᵀ
             float[] pd = p.Data; float[]? mdata = mc?.Data; int mo = mc?._offset ?? 0;
             Par.For(rows, RowsPerChunk(tk), (s, len) =>
             {
@@ -80,7 +121,7 @@ public sealed partial class Tensor
                     SoftmaxRow(pr, pr, log: false);
                 }
             });
-            Gemm.SgemmStridedBatched(false, false, tq, dv, tk, 1f, pd, 0, tk, sP, vc.Data, vc._offset, dv, sV, 0f, o.Data, 0, dv, sO, bh);
+            HeadGemm(false, false, tq, dv, tk, 1f, hp, hv, 0f, o.Data, 0, bsz, heads);                 // O = P·V
         }
 
         var inputs = mc is null ? new[] { qc, kc, vc } : new[] { qc, kc, vc, mc };
@@ -90,17 +131,19 @@ public sealed partial class Tensor
             if (rows == 0) return;
             g = g.Contiguous();
             float[] pd = p.Data;
+            var hg = HeadMatrices.Dense(g.Data, g._offset, tq, dv, heads);
             if (vc.RequiresGrad)
             {
                 var t = vc.GradTarget(out float beta);   // dV = Pᵀ·dO   [Tk,Tq]·[Tq,Dv]
-                Gemm.SgemmStridedBatched(true, false, tk, dv, tq, 1f, pd, 0, tk, sP, g.Data, g._offset, dv, sO, beta, t.Data, t._offset, dv, sV, bh);
+                HeadGemm(true, false, tk, dv, tq, 1f, hp, hg, beta, t.Data, t._offset, bsz, heads);
             }
             bool needS = qc.RequiresGrad || kc.RequiresGrad || (mc?.RequiresGrad ?? false);
             if (needS)
             {
                 var ds = Empty(scoreShape);              // dP = dO·Vᵀ  [Tq,Dv]·[Dv,Tk]
                 float[] dsd = ds.Data;
-                Gemm.SgemmStridedBatched(false, true, tq, tk, dv, 1f, g.Data, g._offset, dv, sO, vc.Data, vc._offset, dv, sV, 0f, dsd, 0, tk, sP, bh);
+                var hs = HeadMatrices.Dense(dsd, 0, tq, tk, heads);
+                HeadGemm(false, true, tq, tk, dv, 1f, hg, hv, 0f, dsd, 0, bsz, heads);
                 Par.For(rows, RowsPerChunk(tk), (s, len) =>
                 {
                     for (int r = s; r < s + len; r++)
@@ -114,12 +157,12 @@ public sealed partial class Tensor
                 if (qc.RequiresGrad)
                 {
                     var t = qc.GradTarget(out float beta);   // dQ = scale·dS·K   [Tq,Tk]·[Tk,D]
-                    Gemm.SgemmStridedBatched(false, false, tq, dk, tk, sc, dsd, 0, tk, sP, kc.Data, kc._offset, dk, sK, beta, t.Data, t._offset, dk, sQ, bh);
+                    HeadGemm(false, false, tq, dk, tk, sc, hs, hk, beta, t.Data, t._offset, bsz, heads);
                 }
                 if (kc.RequiresGrad)
                 {
                     var t = kc.GradTarget(out float beta);   // dK = scale·dSᵀ·Q  [Tk,Tq]·[Tq,D]
-                    Gemm.SgemmStridedBatched(true, false, tk, dk, tq, sc, dsd, 0, tk, sP, qc.Data, qc._offset, dk, sQ, beta, t.Data, t._offset, dk, sK, bh);
+                    HeadGemm(true, false, tk, dk, tq, sc, hs, hq, beta, t.Data, t._offset, bsz, heads);
                 }
                 if (mc is { RequiresGrad: true }) mc.AccumulateGrad(ds);
                 ds.Dispose();

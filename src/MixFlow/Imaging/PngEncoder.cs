@@ -112,7 +112,8 @@ public static class PngEncoder
             };
             byte r = (byte)(cur[i] - pred);
             dst[i + 1] = r;
-            cost += Math.Abs((sbyte)r);
+            int sr = (sbyte)r;
+            cost += sr < 0 ? -sr : sr;
         }
         return cost;
     }

@@ -81,13 +81,19 @@ public sealed class ClassifierCnn : Module<Tensor, Tensor>
 
     /// <summary>Images [N, C, S, S] → pooled features [N, FeatureDim].</summary>
     /// <exception cref="ArgumentException">The input shape does not fit.</exception>
-    public Tensor Features(Tensor x)
+    public Tensor Features(Tensor x) => FeatureMap(x).GlobalAvgPool2d();       // [N, 128]
+
+    /// <summary>Side of the feature map before pooling: ⌈⌈S/2⌉/2⌉ (the two stride-2, pad-1 3×3 convolutions).</summary>
+    public int FeatureMapSize => ((Options.ImageSize + 1) / 2 + 1) / 2;
+
+    /// <summary>Images [N, C, S, S] → the feature map before global pooling [N, FeatureDim, FeatureMapSize, FeatureMapSize].</summary>
+    /// <exception cref="ArgumentException">The input shape does not fit.</exception>
+    public Tensor FeatureMap(Tensor x)
     {
         var o = Options;
         if (x.Rank != 4 || x.Size(1) != o.InChannels || x.Size(2) != o.ImageSize || x.Size(3) != o.ImageSize)
             throw new ArgumentException($"ClassifierCnn: input shape {TensorShape.Format(x.Shape)} is not [N, {o.InChannels}, {o.ImageSize}, {o.ImageSize}]");
-        var h = FeatureLayers.Forward(x);                                       // [N, 128, S/4, S/4]
-        return h.Mean([2, 3]);                                                  // [N, 128]
+        return FeatureLayers.Forward(x);                                        // [N, 128, S/4, S/4]
     }
 
     /// <summary>Images [N, C, S, S] → logits [N, classes].</summary>

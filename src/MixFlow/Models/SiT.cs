@@ -1,5 +1,6 @@
 using MixFlow.Tensors;
 using MixFlow.Tensors.Nn;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace MixFlow.Models;
 
@@ -83,6 +84,255 @@ public sealed record SiTOptions
         if (!(ClassDropoutProb >= 0 && ClassDropoutProb < 1)) Fail($"ClassDropoutProb must be in [0, 1) (got {ClassDropoutProb})");
         if (!(TimeScale > 0) || float.IsInfinity(TimeScale)) Fail($"TimeScale must be a finite value > 0 (got {TimeScale})");
         if (FrequencyEmbeddingSize < 2) Fail($"FrequencyEmbeddingSize must be >= 2 (got {FrequencyEmbeddingSize})");
+    }
+}
+
+// ==================================================================== fused adaLN ops
+
+/// <summary>
+/// The two element-wise patterns of adaLN-Zero blocks as single fused ops with their own backward (one pass over the
+/// token tensor forward, one backward, instead of the 2 + 6 passes of the composed broadcasting ops):
+/// <see cref="Modulate"/> y = x·(1 + scale) + shift and <see cref="GatedResidual"/> y = x + gate·h, where the
+/// per-sample vectors [B, 1, D] broadcast over the tokens of x [B, T, D].
+/// </summary>
+public static class AdaLN
+{
+    /// <summary>y = x·(1 + scale) + shift; x [B, T, D], shift and scale [B, 1, D] (any layout).</summary>
+    /// <exception cref="ArgumentException">Shapes do not fit.</exception>
+    public static Tensor Modulate(Tensor x, Tensor shift, Tensor scale)
+    {
+        Check(x, shift, "Modulate", "shift"); Check(x, scale, "Modulate", "scale");
+        int b = x.Size(0), t = x.Size(1), d = x.Size(2);
+        var xc = x.Contiguous();
+        Tensor sh, onePlus;
+        using (MixFlow.Tensors.Autograd.GradMode.NoGrad()) { sh = shift.Contiguous(); onePlus = scale + 1f; onePlus = onePlus.Contiguous(); }
+        var y = Tensor.Empty(b, t, d);
+        Rows(b * t, d, (r0, nr) =>
+        {
+            var xs = xc.AsSpan(); var ys = y.AsSpan(); var ss = sh.AsSpan(); var ps = onePlus.AsSpan();
+            for (int r = r0; r < r0 + nr; r++)
+            {
+                int bi = r / t;
+                TensorPrimitives.MultiplyAdd(xs.Slice(r * d, d), ps.Slice(bi * d, d), ss.Slice(bi * d, d), ys.Slice(r * d, d));
+            }
+        });
+        if (MixFlow.Tensors.Autograd.GradMode.IsEnabled && (xc.RequiresGrad || shift.RequiresGrad || scale.RequiresGrad))
+        {
+            y.WithGrad("adaln_modulate", [xc, shift, scale], g =>
+            {
+                g = g.Contiguous();
+                if (xc.RequiresGrad)
+                {
+                    var dx = Tensor.Empty(b, t, d);                             // dx = g·(1 + scale)
+                    Rows(b * t, d, (r0, nr) =>
+                    {
+                        var gs = g.AsSpan(); var ds = dx.AsSpan(); var ps = onePlus.AsSpan();
+                        for (int r = r0; r < r0 + nr; r++) TensorPrimitives.Multiply(gs.Slice(r * d, d), ps.Slice(r / t * d, d), ds.Slice(r * d, d));
+                    });
+                    SetOrAccumulate(xc, dx);
+                }
+                if (shift.RequiresGrad || scale.RequiresGrad)
+                {
+                    var dScale = Tensor.Zeros(b, 1, d); var dShift = Tensor.Zeros(b, 1, d); // Σ_t g·x and Σ_t g
+                    Rows(b, d * t, (b0, nb) =>
+                    {
+                        var gs = g.AsSpan(); var xs = xc.AsSpan(); var cs = dScale.AsSpan(); var hs = dShift.AsSpan();
+                        for (int bi = b0; bi < b0 + nb; bi++)
+                        {
+                            var cRow = cs.Slice(bi * d, d); var hRow = hs.Slice(bi * d, d);
+                            for (int ti = 0; ti < t; ti++)
+                            {
+                                int o = (bi * t + ti) * d;
+                                TensorPrimitives.MultiplyAdd(gs.Slice(o, d), xs.Slice(o, d), cRow, cRow);
+                                TensorPrimitives.Add(hRow, gs.Slice(o, d), hRow);
+                            }
+                        }
+                    });
+                    if (scale.RequiresGrad) scale.AccumulateGrad(dScale);
+                    if (shift.RequiresGrad) shift.AccumulateGrad(dShift);
+                }
+            });
+        }
+        return y;
+    }
+
+    /// <summary>y = x + gate·h; x and h [B, T, D], gate [B, 1, D] (any layout).</summary>
+    /// <exception cref="ArgumentException">Shapes do not fit.</exception>
+    public static Tensor GatedResidual(Tensor x, Tensor gate, Tensor h)
+    {
+        Check(x, gate, "GatedResidual", "gate");
+        if (!TensorShape.Equal(x.Shape, h.Shape))
+            throw new ArgumentException($"AdaLN.GatedResidual: h shape {TensorShape.Format(h.Shape)} differs from x shape {TensorShape.Format(x.Shape)}");
+        int b = x.Size(0), t = x.Size(1), d = x.Size(2);
+        var xc = x.Contiguous(); var hc = h.Contiguous();
+        Tensor gc;
+        using (MixFlow.Tensors.Autograd.GradMode.NoGrad()) gc = gate.Contiguous();
+        var y = Tensor.Empty(b, t, d);
+        Rows(b * t, d, (r0, nr) =>
+        {
+            var xs = xc.AsSpan(); var hs = hc.AsSpan(); var gs = gc.AsSpan(); var ys = y.AsSpan();
+            for (int r = r0; r < r0 + nr; r++)
+                TensorPrimitives.MultiplyAdd(hs.Slice(r * d, d), gs.Slice(r / t * d, d), xs.Slice(r * d, d), ys.Slice(r * d, d));
+        });
+        if (MixFlow.Tensors.Autograd.GradMode.IsEnabled && (xc.RequiresGrad || gate.RequiresGrad || hc.RequiresGrad))
+        {
+            y.WithGrad("adaln_gated_residual", [xc, gate, hc], g =>
+            {
+                g = g.Contiguous();
+                if (hc.RequiresGrad)
+                {
+                    var dh = Tensor.Empty(b, t, d);                             // dh = g·gate
+                    Rows(b * t, d, (r0, nr) =>
+                    {
+                        var gs = g.AsSpan(); var ds = dh.AsSpan(); var ws = gc.AsSpan();
+                        for (int r = r0; r < r0 + nr; r++) TensorPrimitives.Multiply(gs.Slice(r * d, d), ws.Slice(r / t * d, d), ds.Slice(r * d, d));
+                    });
+                    SetOrAccumulate(hc, dh);
+                }
+                if (gate.RequiresGrad)
+                {
+                    var dGate = Tensor.Zeros(b, 1, d);                          // Σ_t g·h
+                    Rows(b, d * t, (b0, nb) =>
+                    {
+                        var gs = g.AsSpan(); var hs = hc.AsSpan(); var cs = dGate.AsSpan();
+                        for (int bi = b0; bi < b0 + nb; bi++)
+                        {
+                            var cRow = cs.Slice(bi * d, d);
+                            for (int ti = 0; ti < t; ti++) { int o = (bi * t + ti) * d; TensorPrimitives.MultiplyAdd(gs.Slice(o, d), hs.Slice(o, d), cRow, cRow); }
+                        }
+                    });
+                    gate.AccumulateGrad(dGate);
+                }
+                if (xc.RequiresGrad) xc.AccumulateGrad(g);                      // dx = g
+            });
+        }
+        return y;
+    }
+
+    private static void Check(Tensor x, Tensor v, string op, string what)
+    {
+        if (x.Rank != 3 || v.Rank != 3 || v.Size(0) != x.Size(0) || v.Size(1) != 1 || v.Size(2) != x.Size(2))
+            throw new ArgumentException($"AdaLN.{op}: x {TensorShape.Format(x.Shape)} and {what} {TensorShape.Format(v.Shape)} do not fit (expected x [B, T, D] and {what} [B, 1, D])");
+    }
+
+    /// <summary>A fresh gradient buffer becomes the gradient of a non-leaf without a copy; otherwise it is accumulated.</summary>
+    internal static void SetOrAccumulate(Tensor target, Tensor g)
+    {
+        if (!target.IsLeaf && target.Grad is null) target.Grad = g;
+        else target.AccumulateGrad(g);
+    }
+
+    /// <summary>Runs body(start, count) over [0, n) items of <paramref name="itemLen"/> floats, in contiguous chunks over the engine's threads when large.</summary>
+    internal static void Rows(int n, int itemLen, Action<int, int> body)
+    {
+        long work = (long)n * itemLen;
+        int chunks = (int)Math.Min(Math.Min(Engine.Threads, n), Math.Max(1, work / (1 << 15)));
+        if (chunks <= 1) { if (n > 0) body(0, n); return; }
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Engine.Threads }, c =>
+        {
+            int s = (int)((long)n * c / chunks), e = (int)((long)n * (c + 1) / chunks);
+            body(s, e - s);
+        });
+    }
+}
+
+/// <summary>Queries, keys and values split into heads, each [B, H, T, hd] and contiguous.</summary>
+/// <param name="Q">Queries.</param>
+/// <param name="K">Keys.</param>
+/// <param name="V">Values.</param>
+public sealed record QkvHeads(Tensor Q, Tensor K, Tensor V);
+
+/// <summary>
+/// Head layout changes of multi-head attention as single parallel copies with their own backward (instead of a
+/// reshape → permute → contiguous chain, whose backward makes several full-size copies):
+/// <see cref="Split"/> [B, T, 3·D] → q, k, v [B, H, T, hd]; <see cref="Merge"/> [B, H, T, hd] → [B, T, H·hd].
+/// </summary>
+public static class AttentionHeads
+{
+    /// <summary>Splits a fused qkv projection [B, T, 3·D] (feature order (s, h, j), as timm's reshape(B, T, 3, H, hd)) into heads.</summary>
+    /// <exception cref="ArgumentException">The shape is not [B, T, 3·H·hd].</exception>
+    public static QkvHeads Split(Tensor qkv, int heads)
+    {
+        if (qkv.Rank != 3 || heads < 1 || qkv.Size(2) % (3 * heads) != 0)
+            throw new ArgumentException($"AttentionHeads.Split: qkv shape {TensorShape.Format(qkv.Shape)} is not [B, T, 3·D] with D divisible by {heads} heads");
+        int b = qkv.Size(0), t = qkv.Size(1), d = qkv.Size(2) / 3, hd = d / heads;
+        var src = qkv.Contiguous();
+        var outs = new[] { Tensor.Empty(b, heads, t, hd), Tensor.Empty(b, heads, t, hd), Tensor.Empty(b, heads, t, hd) };
+        AdaLN.Rows(b, t * 3 * d, (b0, nb) =>
+        {
+            var ss = src.AsSpan();
+            for (int part = 0; part < 3; part++)
+            {
+                var os = outs[part].AsSpan();
+                for (int bi = b0; bi < b0 + nb; bi++)
+                    for (int h = 0; h < heads; h++)
+                        for (int ti = 0; ti < t; ti++)
+                            ss.Slice((bi * t + ti) * 3 * d + part * d + h * hd, hd).CopyTo(os.Slice(((bi * heads + h) * t + ti) * hd, hd));
+            }
+        });
+        if (MixFlow.Tensors.Autograd.GradMode.IsEnabled && src.RequiresGrad)
+        {
+            for (int part = 0; part < 3; part++)
+            {
+                int pIdx = part;
+                outs[part].WithGrad("split_heads", [src], g =>
+                {
+                    g = g.Contiguous();
+                    Tensor target; bool temp = src.IsLeaf;
+                    if (temp) target = Tensor.Zeros(b, t, 3 * d);
+                    else { if (src.Grad is null) src.Grad = Tensor.Zeros(b, t, 3 * d); target = src.Grad; }
+                    AdaLN.Rows(b, t * d, (b0, nb) =>
+                    {
+                        var gs = g.AsSpan(); var ds = target.AsSpan();
+                        for (int bi = b0; bi < b0 + nb; bi++)
+                            for (int h = 0; h < heads; h++)
+                                for (int ti = 0; ti < t; ti++)
+                                {
+                                    var dst = ds.Slice((bi * t + ti) * 3 * d + pIdx * d + h * hd, hd);
+                                    TensorPrimitives.Add(dst, gs.Slice(((bi * heads + h) * t + ti) * hd, hd), dst);
+                                }
+                    });
+                    if (temp) src.AccumulateGrad(target);
+                });
+            }
+        }
+        return new QkvHeads(outs[0], outs[1], outs[2]);
+    }
+
+    /// <summary>Merges heads [B, H, T, hd] into tokens [B, T, H·hd] (timm's transpose(1, 2).reshape(B, T, D)).</summary>
+    /// <exception cref="ArgumentException">The input is not rank 4.</exception>
+    public static Tensor Merge(Tensor o)
+    {
+        if (o.Rank != 4) throw new ArgumentException($"AttentionHeads.Merge: input shape {TensorShape.Format(o.Shape)} is not [B, H, T, hd]");
+        int b = o.Size(0), heads = o.Size(1), t = o.Size(2), hd = o.Size(3), d = heads * hd;
+        var src = o.Contiguous();
+        var y = Tensor.Empty(b, t, d);
+        AdaLN.Rows(b, t * d, (b0, nb) =>
+        {
+            var ss = src.AsSpan(); var ys = y.AsSpan();
+            for (int bi = b0; bi < b0 + nb; bi++)
+                for (int h = 0; h < heads; h++)
+                    for (int ti = 0; ti < t; ti++)
+                        ss.Slice(((bi * heads + h) * t + ti) * hd, hd).CopyTo(ys.Slice((bi * t + ti) * d + h * hd, hd));
+        });
+        if (MixFlow.Tensors.Autograd.GradMode.IsEnabled && src.RequiresGrad)
+        {
+            y.WithGrad("merge_heads", [src], g =>
+            {
+                g = g.Contiguous();
+                var dx = Tensor.Empty(b, heads, t, hd);
+                AdaLN.Rows(b, t * d, (b0, nb) =>
+                {
+                    var gs = g.AsSpan(); var ds = dx.AsSpan();
+                    for (int bi = b0; bi < b0 + nb; bi++)
+                        for (int h = 0; h < heads; h++)
+                            for (int ti = 0; ti < t; ti++)
+                                gs.Slice((bi * t + ti) * d + h * hd, hd).CopyTo(ds.Slice(((bi * heads + h) * t + ti) * hd, hd));
+                });
+                AdaLN.SetOrAccumulate(src, dx);
+            });
+        }
+        return y;
     }
 }
 
@@ -256,16 +506,10 @@ public sealed class SiTAttention : Module
     /// <summary>x [B, T, D] → [B, T, D].</summary>
     public Tensor Forward(Tensor x)
     {
-        int b = x.Size(0), t = x.Size(1), hd = Dim / Heads;
-        var qkv = Qkv.Forward(x)                                                // [B, T, 3D]
-            .Reshape(b, t, 3, Heads, hd)                                        // [B, T, 3, H, hd] (view)
-            .Permute(2, 0, 3, 1, 4)                                             // [3, B, H, T, hd] (view)
-            .Contiguous();                                                      // [3, B, H, T, hd] (one copy)
-        var q = qkv.Slice(0, 0, 1).Reshape(b, Heads, t, hd);                    // [B, H, T, hd] (view)
-        var k = qkv.Slice(0, 1, 2).Reshape(b, Heads, t, hd);                    // [B, H, T, hd] (view)
-        var v = qkv.Slice(0, 2, 3).Reshape(b, Heads, t, hd);                    // [B, H, T, hd] (view)
-        var o = Tensor.ScaledDotProductAttention(q, k, v);                      // [B, H, T, hd]
-        var merged = o.Transpose(1, 2).Reshape(b, t, Dim);                      // [B, T, D] (one copy)
+        var qkv = Qkv.Forward(x);                                               // [B, T, 3D]
+        var heads = AttentionHeads.Split(qkv, Heads);                           // q, k, v [B, H, T, hd] (one parallel copy)
+        var o = Tensor.ScaledDotProductAttention(heads.Q, heads.K, heads.V);    // [B, H, T, hd]
+        var merged = AttentionHeads.Merge(o);                                   // [B, T, D] (one parallel copy)
         return Proj.Forward(merged);                                            // [B, T, D]
     }
 }
@@ -344,10 +588,10 @@ public sealed class SiTBlock : Module
         var shiftMlp = mod.Slice(1, 3, 4);                                      // [B, 1, D] (view)
         var scaleMlp = mod.Slice(1, 4, 5);                                      // [B, 1, D] (view)
         var gateMlp = mod.Slice(1, 5, 6);                                       // [B, 1, D] (view)
-        var h = SiT.Modulate(Norm1.Forward(x), shiftMsa, scaleMsa);             // [B, T, D]
-        x = x + gateMsa * Attn.Forward(h);                                      // [B, T, D]
-        h = SiT.Modulate(Norm2.Forward(x), shiftMlp, scaleMlp);                 // [B, T, D]
-        return x + gateMlp * Mlp.Forward(h);                                    // [B, T, D]
+        var h = AdaLN.Modulate(Norm1.Forward(x), shiftMsa, scaleMsa);           // [B, T, D]
+        x = AdaLN.GatedResidual(x, gateMsa, Attn.Forward(h));                   // [B, T, D]
+        h = AdaLN.Modulate(Norm2.Forward(x), shiftMlp, scaleMlp);               // [B, T, D]
+        return AdaLN.GatedResidual(x, gateMlp, Mlp.Forward(h));                 // [B, T, D]
     }
 }
 
@@ -388,7 +632,7 @@ public sealed class SiTFinalLayer : Module
     {
         int b = c.Size(0);
         var mod = AdaLNModulation.Forward(c).Reshape(b, 2, Dim);                // [B, 2, D]
-        var h = SiT.Modulate(NormFinal.Forward(x), mod.Slice(1, 0, 1), mod.Slice(1, 1, 2)); // [B, T, D]
+        var h = AdaLN.Modulate(NormFinal.Forward(x), mod.Slice(1, 0, 1), mod.Slice(1, 1, 2)); // [B, T, D]
         return Linear.Forward(h);                                               // [B, T, p·p·out]
     }
 }
@@ -448,9 +692,6 @@ public sealed class SiT : Module, IFlowModel
     /// <summary>The final adaLN layer (<c>final_layer</c>).</summary>
     public SiTFinalLayer FinalLayer { get; }
 
-    /// <summary>adaLN modulation x·(1 + scale) + shift with scale and shift broadcast over tokens ([B, 1, D]).</summary>
-    public static Tensor Modulate(Tensor x, Tensor shift, Tensor scale) => x * (scale + 1f) + shift;
-
     /// <summary>
     /// DiT's initialisation: xavier-uniform weights and zero biases for every Linear; the patch embedding xavier-uniform
     /// on its flattened [D, C·p·p] view with zero bias; the label table and both time-MLP weights N(0, 0.02²); the adaLN
@@ -496,15 +737,42 @@ public sealed class SiT : Module, IFlowModel
     /// <exception cref="ArgumentException">Shapes or labels do not fit the model.</exception>
     public Tensor Forward(Tensor x, Tensor t, int[]? labels) => ForwardCore(x, t, labels, allowLabelDrop: true);
 
-    private Tensor ForwardCore(Tensor x, Tensor t, int[]? labels, bool allowLabelDrop)
+    /// <summary>
+    /// <see cref="Forward"/> that also returns the hidden tokens after block <paramref name="captureBlock"/> (1-based:
+    /// the output of the k-th block, as REPA's encoder_depth) from the same pass — for representation alignment.
+    /// </summary>
+    /// <param name="x">[N, C, H, W].</param>
+    /// <param name="t">[N].</param>
+    /// <param name="labels">As for <see cref="Forward"/>.</param>
+    /// <param name="captureBlock">k ∈ [1, Depth].</param>
+    /// <param name="hidden">[N, T, D], part of the autograd graph.</param>
+    /// <exception cref="ArgumentOutOfRangeException">k is outside [1, Depth].</exception>
+    /// <exception cref="ArgumentException">Shapes or labels do not fit the model.</exception>
+    public Tensor ForwardWithHidden(Tensor x, Tensor t, int[]? labels, int captureBlock, out Tensor hidden)
     {
+        if (captureBlock < 1 || captureBlock > Options.Depth)
+            throw new ArgumentOutOfRangeException(nameof(captureBlock), $"SiT.ForwardWithHidden: captureBlock must be in [1, {Options.Depth}] (got {captureBlock})");
+        var r = ForwardCore(x, t, labels, allowLabelDrop: true, captureBlock, out var h);
+        hidden = h!;
+        return r;
+    }
+
+    private Tensor ForwardCore(Tensor x, Tensor t, int[]? labels, bool allowLabelDrop) => ForwardCore(x, t, labels, allowLabelDrop, 0, out _);
+
+    private Tensor ForwardCore(Tensor x, Tensor t, int[]? labels, bool allowLabelDrop, int captureBlock, out Tensor? hidden)
+    {
+        hidden = null;
         CheckInputs(x, t, labels);
         var o = Options;
         int n = x.Size(0), p = o.PatchSize, g = o.InputSize / p, c = o.OutChannels;
         var h = XEmbedder.Forward(x) + PosEmbed;                                // [N, T, D]
         var cond = TEmbedder.Forward(t);                                        // [N, D]
         if (YEmbedder is not null) cond = cond + YEmbedder.Forward(labels!, allowLabelDrop); // [N, D]
-        foreach (var blk in Blocks.Items) h = blk.Forward(h, cond);             // [N, T, D]
+        for (int i = 0; i < Blocks.Count; i++)
+        {
+            h = Blocks[i].Forward(h, cond);                                     // [N, T, D]
+            if (i + 1 == captureBlock) hidden = h;                              // [N, T, D]
+        }
         h = FinalLayer.Forward(h, cond);                                        // [N, T, p·p·c]
         var img = h.Reshape(n, g, g, p, p, c)                                   // [N, h, w, p, q, c]
             .Permute(0, 5, 1, 3, 2, 4)                                          // [N, c, h, p, w, q]

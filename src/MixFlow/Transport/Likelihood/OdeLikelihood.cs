@@ -11,7 +11,9 @@ namespace MixFlow.Transport;
 /// The augmented system (x, ∫div) is integrated with fixed-step RK4; p0 is taken as N(0, I) (exact for Linear/GVP
 /// at t0 = 0; for VP α(0) ≈ 0.007, a negligible approximation). The divergence is exact (one vector–Jacobian product
 /// per dimension) for small dimensions and Hutchinson's estimator otherwise; either way each stage costs one forward pass.
-/// Requires a model whose samples do not interact (no batch statistics).
+/// Requires a model whose samples do not interact (no batch statistics). The divergence backward passes also
+/// accumulate into the gradients of model parameters that require grad: call ZeroGrad on the model afterwards
+/// (or evaluate a copy whose parameters do not require grad) before the next optimizer step.
 /// </summary>
 public sealed class OdeLikelihood
 {

@@ -43,7 +43,7 @@ public sealed class MixFlowObjective : ITrainingObjective
     /// <summary>The distribution of t.</summary>
     public ITimeSampler TimeSampler { get; }
 
-    /// <summary>The times (t, m) of the last call, for diagnostics and tests (copies).</summary>
+    /// <summary>The times (t, m) of the last call, for diagnostics and tests (not synchronised: one objective per training thread).</summary>
     public MixFlowTimes? LastTimes { get; private set; }
 
     /// <inheritdoc/>

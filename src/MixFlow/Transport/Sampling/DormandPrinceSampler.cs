@@ -51,7 +51,8 @@ public sealed class DormandPrinceSampler : ISampler
     /// <summary>Accepted and rejected steps of the last call.</summary>
     public DormandPrinceStats? LastStats { get; private set; }
 
-    private static Tensor Comb(Tensor x, float h, ReadOnlySpan<double> a, Tensor?[] k)
+    /// <summary>x + h·Σ a_i·k_i (or h·Σ a_i·k_i when x is null).</summary>
+    private static Tensor Comb(Tensor? x, float h, ReadOnlySpan<double> a, Tensor?[] k)
     {
         Tensor? s = null;
         for (int i = 0; i < a.Length; i++)
@@ -60,6 +61,7 @@ public sealed class DormandPrinceSampler : ISampler
             var term = k[i]! * (float)(a[i] * h);
             s = s is null ? term : s + term;
         }
+        if (x is null) return s ?? throw new InvalidOperationException("DormandPrinceSampler: empty combination");
         return s is null ? x : x + s;
     }
 
@@ -121,7 +123,7 @@ public sealed class DormandPrinceSampler : ISampler
                 var xn = Comb(x, hf, [B1, 0, B3, B4, B5, B6], k);
                 double tn = last ? tEnd : t + h;
                 k[6] = V(xn, tn);
-                var err = Comb(Tensor.Zeros(x.Shape), hf, [E1, 0, E3, E4, E5, E6, E7], k);
+                var err = Comb(null, hf, [E1, 0, E3, E4, E5, E6, E7], k);
                 double en = ErrorNorm(err, x, xn);
                 if (double.IsNaN(en)) throw new InvalidOperationException($"DormandPrinceSampler: non-finite error estimate at t = {t} (h = {h}); the velocity field is not finite there");
                 accept = en <= 1;

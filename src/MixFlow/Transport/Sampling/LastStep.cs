@@ -6,7 +6,11 @@ namespace MixFlow.Transport;
 /// </summary>
 public enum LastStep
 {
-    /// <summary>x + h·(v + w·s): one deterministic step with the SDE drift (SiT's "Mean", default).</summary>
+    /// <summary>
+    /// x + h·(v + w·s): the noiseless part of one more Euler–Maruyama step (SiT's "Mean", default). It omits the final
+    /// noise of variance 2·w·h, so with a diffusion that is large at the end (e.g. <see cref="DiffusionForm.Sigma"/>)
+    /// it returns a slightly contracted, denoised sample; with SBDM (w → 0 at the data end) it is almost an Euler step.
+    /// </summary>
     Mean,
     /// <summary>Tweedie's denoiser x̂1 = (x + σ²·s)/α at t1.</summary>
     Tweedie,

@@ -11,11 +11,15 @@ namespace MixFlow.Transport;
 /// </summary>
 /// <remarks>
 /// Estimator: the noise level of the batch is measured as v̂ = mean over element positions of the variance across
-/// the batch (needs B ≥ 2). Under the path with data of per-element variance D (<see cref="TimeShiftOptions.DataVariance"/>)
-/// and independent unit noise, Var[x_τ] = α_τ²·D + σ_τ². Among <see cref="TimeShiftOptions.WindowPoints"/> evenly
-/// spaced candidates τ ∈ [max(t_0, t − w), t] the one minimising |α_τ²·D + σ_τ² − v̂| is used (ties go to the larger τ,
-/// i.e. to the nominal time); the step is x ← x + (t_{i+1} − t_i)·v(x, τ). A state that is noisier than t says is
-/// thus denoised as if it were at the earlier τ. The first step uses t_0 (the state is pure noise by construction).
+/// the batch (needs B ≥ 2). For data of per-element variance D (<see cref="TimeShiftOptions.DataVariance"/>) and
+/// independent unit noise, a state at time t has Var[x_t] = α_t²·D + σ_t². The signal part is taken as right, and the
+/// excess is attributed to the noise: σ̂ = sqrt(max(v̂ − α_t²·D, 0)). Among <see cref="TimeShiftOptions.WindowPoints"/>
+/// evenly spaced candidates τ ∈ [max(t_0, t − w), t] the one whose σ_τ is closest to σ̂ is used (σ is monotone on every
+/// path, so this is σ⁻¹(σ̂) clamped to the window; ties go to the larger τ); the step is x ← x + (t_{i+1} − t_i)·v(x, τ).
+/// A state noisier than t says is thus treated as the earlier τ; a state that is less noisy keeps t (τ ≤ t).
+/// The nominal t is also kept whenever |α_t²·D + σ_t² − v̂| is within <see cref="TimeShiftOptions.Significance"/>
+/// standard errors of v̂ (SE ≈ v̂·sqrt(2 / ((B − 1)·n)), n the elements per sample, treating elements as independent),
+/// so that sampling noise of the estimate does not move the time. The first step uses t_0 (pure noise by construction).
 /// </remarks>
 public sealed class TimeShiftSampler : ISampler
 {
@@ -58,15 +62,21 @@ public sealed class TimeShiftSampler : ISampler
     }
 
     /// <summary>The network time chosen for a state of measured variance <paramref name="variance"/> at nominal time t.</summary>
-    public double SelectTime(double t, double variance)
+    /// <param name="t">The nominal time.</param>
+    /// <param name="variance">The measured v̂.</param>
+    /// <param name="tolerance">Mismatch |α_t²D + σ_t² − v̂| up to which t is kept (default 0).</param>
+    public double SelectTime(double t, double variance, double tolerance = 0)
     {
+        if (Math.Abs(ExpectedVariance(t) - variance) <= tolerance) return t;
+        double a = Transport.Path.Alpha(t);
+        double sigmaHat = Math.Sqrt(Math.Max(variance - a * a * Options.DataVariance, 0));
         double lo = Math.Max(Grid[0], t - Options.Window);
-        double best = t, bestGap = Math.Abs(ExpectedVariance(t) - variance);
+        double best = t, bestGap = Math.Abs(Transport.Path.Sigma(t) - sigmaHat);
         int k = Options.WindowPoints;
         for (int j = k - 2; j >= 0; j--)
         {
             double tau = lo + (t - lo) * j / (k - 1);
-            double gap = Math.Abs(ExpectedVariance(tau) - variance);
+            double gap = Math.Abs(Transport.Path.Sigma(tau) - sigmaHat);
             if (gap < bestGap) { best = tau; bestGap = gap; }
         }
         return best;
@@ -84,7 +94,13 @@ public sealed class TimeShiftSampler : ISampler
             double t = Grid[i];
             using var scope = new TensorScope();
             var x = loop.X;
-            double tau = i == 0 ? t : SelectTime(t, EstimateVariance(x));
+            double tau = t;
+            if (i > 0)
+            {
+                double vhat = EstimateVariance(x);
+                double se = vhat * Math.Sqrt(2.0 / ((x.Size(0) - 1.0) * (x.Numel / x.Size(0))));
+                tau = SelectTime(t, vhat, Options.Significance * se);
+            }
             used.Add(tau);
             loop.Nfe++;
             var v = Transport.Velocity(model, x, tau, labels);
