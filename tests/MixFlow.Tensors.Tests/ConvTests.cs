@@ -1,31 +1,4 @@
-using System.Buffers.Binary;
-using System.Text.Json;
-
 namespace MixFlow.Tensors.Tests;
-
-/// <summary>Test-only reader of F32 safetensors fixtures (the engine's own reader is tested elsewhere).</summary>
-internal static class ConvFixtureReader
-{
-    public static Dictionary<string, Tensor> Read(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        long n = BinaryPrimitives.ReadInt64LittleEndian(bytes);
-        using var doc = JsonDocument.Parse(bytes.AsMemory(8, (int)n));
-        var result = new Dictionary<string, Tensor>();
-        foreach (var e in doc.RootElement.EnumerateObject())
-        {
-            if (e.Name == "__metadata__") continue;
-            Assert.Equal("F32", e.Value.GetProperty("dtype").GetString());
-            var shape = e.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
-            var off = e.Value.GetProperty("data_offsets").EnumerateArray().Select(d => d.GetInt64()).ToArray();
-            var data = new float[(off[1] - off[0]) / 4];
-            for (int i = 0; i < data.Length; i++)
-                data[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan((int)(8 + n + off[0] + 4L * i), 4));
-            result[e.Name] = Tensor.FromArray(data, shape);
-        }
-        return result;
-    }
-}
 
 public class ConvTests
 {
@@ -250,7 +223,7 @@ public class ConvTests
     }
 
     static Dictionary<string, Tensor> Fixture() =>
-        ConvFixtureReader.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "convnet", "convnet.safetensors"));
+        FixtureReader.Load("convnet", "convnet.safetensors");
 
     [Fact]
     public void SmallConvNetMatchesPyTorch()
