@@ -42,7 +42,7 @@ public class EvaluatorTests
         string path = Path.Combine(Path.GetTempPath(), "mixflow-eval-" + Guid.NewGuid().ToString("N") + ".npz");
         try
         {
-            var bytes = Imaging.ImageConvert.ToNhwcBytes(images);
+            var bytes = MixFlow.Imaging.ImageConvert.ToNhwcBytes(images);
             NpzFile.WriteSamples(path, bytes, 40, 8, 8, 1, data.Labels!.Select(l => (long)l).ToArray());
             var fromNpz = ev.EvaluateNpz(path);
             var direct = ev.EvaluateImages(images, data.Labels);
@@ -80,7 +80,7 @@ public class EvaluatorTests
     [Fact]
     public void LabelsAndQuantisation()
     {
-        Assert.Equal([0, 1, 2, 0, 1], Evaluator.MakeLabels(SampleLabelMode.Balanced, 5, 3, 0));
+        Assert.Equal([0, 1, 2, 0, 1], Evaluator.MakeLabels(SampleLabelMode.Balanced, 5, 3, 0)!);
         var r = Evaluator.MakeLabels(SampleLabelMode.Random, 100, 10, 4)!;
         Assert.All(r, l => Assert.InRange(l, 0, 9));
         Assert.Equal(r, Evaluator.MakeLabels(SampleLabelMode.Random, 100, 10, 4));

@@ -31,12 +31,15 @@ public class ToyMetricsTests
         var y = x.Select(v => v + 1.5f).ToArray();
         Assert.Equal(1.5, SlicedWasserstein.Compute(x, y, 1), 5);
         // 2-D, independent samples of N(0, I) and N(δ, I): SW2 → ‖δ‖/√2 (E_θ (θ·δ)² = ‖δ‖²/2).
-        var a = Normal(3, 4000, 2);
-        var b = Normal(4, 4000, 2, shiftX: 3.0);
-        double sw = SlicedWasserstein.Compute(a, b, 2, projections: 512, seed: 7);
-        Assert.Equal(3.0 / Math.Sqrt(2), sw, 0.12);
+        var a = Normal(3, 1500, 2);
+        var b = Normal(4, 1500, 2, shiftX: 3.0);
+        double sw = SlicedWasserstein.Compute(a, b, 2, projections: 256, seed: 7);
+        Assert.Equal(3.0 / Math.Sqrt(2), sw, 0.15);
+        // the same points shifted: every projection is exactly |θ·δ|, so only the finite set of directions matters
+        var shifted = a.Select((v, i) => i % 2 == 0 ? v + 3f : v).ToArray();
+        Assert.Equal(3.0 / Math.Sqrt(2), SlicedWasserstein.Compute(a, shifted, 2, projections: 256, seed: 7), 0.15);
         // same distribution, independent samples: small
-        Assert.True(SlicedWasserstein.Compute(a, Normal(5, 4000, 2), 2) < 0.06);
+        Assert.True(SlicedWasserstein.Compute(a, Normal(5, 1500, 2), 2, projections: 64) < 0.1);
     }
 
     [Fact]
@@ -49,9 +52,9 @@ public class ToyMetricsTests
     [Fact]
     public void MmdIsNearZeroForOneDistributionAndPositiveForTwo()
     {
-        var a = Normal(10, 600, 2);
-        var b = Normal(11, 600, 2);
-        var c = Normal(12, 600, 2, shiftX: 2.0);
+        var a = Normal(10, 400, 2);
+        var b = Normal(11, 400, 2);
+        var c = Normal(12, 400, 2, shiftX: 2.0);
         double same = Mmd.Compute(a, b, 2);
         double diff = Mmd.Compute(a, c, 2);
         Assert.True(Math.Abs(same) < 0.01, $"same-distribution MMD² {same}");
@@ -80,13 +83,14 @@ public class ToyMetricsTests
     public void ToySamplesAgainstTheirOwnDistributionScoreLow()
     {
         using var scope = new TensorScope();
-        var own = ToyDataset.Sample(Toy2D.EightGaussians, 2000, new Generator(99));
-        var other = ToyDataset.Sample(Toy2D.Rings, 2000, new Generator(98));
-        var good = ToyMetrics.Compute(own, Toy2D.EightGaussians);
-        var bad = ToyMetrics.Compute(other, Toy2D.EightGaussians);
-        Assert.Equal(2000, good.Samples);
+        var own = ToyDataset.Sample(Toy2D.EightGaussians, 800, new Generator(99));
+        var other = ToyDataset.Sample(Toy2D.Rings, 800, new Generator(98));
+        var opt = new ToyMetricsOptions { Projections = 64 };
+        var good = ToyMetrics.Compute(own, Toy2D.EightGaussians, opt);
+        var bad = ToyMetrics.Compute(other, Toy2D.EightGaussians, opt);
+        Assert.Equal(800, good.Samples);
         Assert.Null(good.TestNll);
-        Assert.True(good.SlicedW2 < 0.15 && good.SlicedW2 < bad.SlicedW2 / 3, $"{good.SlicedW2} vs {bad.SlicedW2}");
+        Assert.True(good.SlicedW2 < 0.3 && good.SlicedW2 < bad.SlicedW2 / 3, $"{good.SlicedW2} vs {bad.SlicedW2}");
         Assert.True(good.Mmd2 < bad.Mmd2 / 5, $"{good.Mmd2} vs {bad.Mmd2}");
         Assert.Throws<ArgumentException>(() => ToyMetrics.Compute(Tensor.Zeros(10, 3), Toy2D.Rings));
     }
