@@ -169,4 +169,22 @@ public class RepaTests
         model.Eval();
         Assert.False(sit.Training);
     }
+
+    [Fact]
+    public void FactoriesBuildProjectorsForSiTAndDiTDH()
+    {
+        var a = RepaModel.ForSiT(TinySiT(), 6, new Generator(1), projectorHiddenDim: 10);
+        Assert.Equal(new RepaProjectorOptions { InputDim = 32, HiddenDim = 10, OutputDim = 6 }, a.Projector.Options);
+        Assert.Equal(4, a.GridSize);
+        var d = new DiTDH(TinyDiTDH, new Generator(2));
+        var b = RepaModel.ForDiTDH(d, 6, new Generator(3), captureBlock: 2);
+        Assert.Equal(2, b.CaptureBlock);
+        Assert.Equal(3, b.GridSize);
+        var x = Tensor.RandN(new Generator(4), 2, 3, 6, 6);
+        var t = Tensor.Full(0.5f, 2);
+        b.Eval();
+        b.ForwardWithHidden(x, t, [0, 1], out var h);
+        Assert.Equal(new[] { 2, 9, 32 }, h.Shape);
+        Assert.Equal(d.StateDict().Select(s => s.Name), b.StateDict().Select(s => s.Name).Where(n => !n.StartsWith(RepaModel.ProjectorPrefix, StringComparison.Ordinal)));
+    }
 }
