@@ -103,6 +103,7 @@ public static class DemoCommand
 
     private static TrainResult Train(TrainingSession s, string title)
     {
+        using var owned = s;
         using var signal = new ShutdownSignal();
         return ConsoleUi.Run(title, sink => new Trainer(s, sink).Run(signal.Token));
     }

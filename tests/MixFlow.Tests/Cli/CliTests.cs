@@ -103,6 +103,10 @@ public class CliTests
         var npy = MixFlow.Data.NpyFile.Read(tmp.Sub("s/samples.npy"));
         Assert.Equal(new[] { 50, 2 }, npy.Shape);
 
+        var (ca, ea) = Run("sample", "--ckpt", post, "--autoguidance", run, "--n", "20", "--steps", "2", "--no-ema", "--out", tmp.Sub("ag"));
+        Assert.True(ca == 0, ea);
+        Assert.Equal(new[] { 20, 2 }, MixFlow.Data.NpyFile.Read(tmp.Sub("ag/samples.npy")).Shape);
+
         var (c4, e4) = Run("info", post);
         Assert.True(c4 == 0, e4);
 
