@@ -77,16 +77,17 @@ public static class GemmBench
         };
     }
 
-    private static void Add(List<GemmBenchResult> results, TextWriter log, string backend, Case c, int threads, double gflops)
+    private static void Add(List<GemmBenchResult> results, TextWriter log, string backend, Case c, int threads, (double Median, double Best) gflops)
     {
         string batch = c.Batch > 1 ? $"{c.Batch}× " : "";
         string shape = $"{c.Name} {batch}m={c.M} n={c.N} k={c.K} {(c.TransA ? 'T' : 'N')}{(c.TransB ? 'T' : 'N')}, {threads} thread{(threads > 1 ? "s" : "")}";
-        var r = new GemmBenchResult(backend, shape, gflops);
+        var r = new GemmBenchResult(backend, shape, gflops.Median);
         results.Add(r);
-        log.WriteLine($"{r.Backend,-42} {r.Shape,-58} {r.Gflops,8:F1} GFLOP/s");
+        log.WriteLine($"{r.Backend,-42} {r.Shape,-58} {r.Gflops,8:F1} GFLOP/s (best {gflops.Best:F1})");
     }
 
-    private static double Measure(Case c, GemmBackend backend, GemmBatchStrategy strategy, int threads)
+    /// <summary>Median and best GFLOP/s of <see cref="Reps"/> timed runs after one warm-up.</summary>
+    private static (double Median, double Best) Measure(Case c, GemmBackend backend, GemmBatchStrategy strategy, int threads)
     {
         int lda = c.TransA ? c.M : c.K, ldb = c.TransB ? c.K : c.N, ldc = c.N;
         long sa = (long)c.M * c.K, sb = (long)c.K * c.N, sc = (long)c.M * c.N;
@@ -113,6 +114,7 @@ public static class GemmBench
             times[r] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         }
         Array.Sort(times);
-        return 2.0 * c.M * c.N * c.K * c.Batch / times[Reps / 2] / 1e9;
+        double flop = 2.0 * c.M * c.N * c.K * c.Batch;
+        return (flop / times[Reps / 2] / 1e9, flop / times[0] / 1e9);
     }
 }

@@ -17,8 +17,11 @@ public static class ConsoleUi
     /// <summary>Forces plain line output.</summary>
     public static bool ForcePlain { get; set; }
 
-    /// <summary>Writes one plain line to stdout.</summary>
-    public static void Line(string text) => Console.Out.WriteLine(text);
+    /// <summary>Writes one plain line to stdout (only on rank 0 of an mpirun job).</summary>
+    public static void Line(string text)
+    {
+        if (MixFlow.Distributed.DistributedRuntime.IsRoot) Console.Out.WriteLine(text);
+    }
 
     /// <summary>Runs <paramref name="work"/> with a progress sink: a live bar on a terminal, plain lines otherwise.</summary>
     public static T Run<T>(string title, Func<IProgressSink, T> work)

@@ -6,8 +6,13 @@ namespace MixFlow.Cli;
 /// <summary>Entry point of the <c>mixflow</c> command.</summary>
 public static class Program
 {
-    /// <summary>Runs the command line and returns the process exit code.</summary>
-    public static int Main(string[] args) => Run(args);
+    /// <summary>Runs the command line and returns the process exit code (under mpirun: finalises MPI, or aborts the job on failure).</summary>
+    public static int Main(string[] args)
+    {
+        int code = Run(args);
+        MixFlow.Distributed.DistributedRuntime.Shutdown(code);
+        return code;
+    }
 
     /// <summary>
     /// Parses and runs a command line in-process. Exit codes: 0 success (also after Ctrl-C with a checkpoint written),
@@ -21,6 +26,7 @@ public static class Program
         var root = BuildRoot();
         var parse = root.Parse(args);
         bool verbose = parse.GetValue(CliOptions.Verbose);
+        CliWorld.TimeoutSeconds = parse.GetValue(CliOptions.MpiTimeout);
         if (parse.Errors.Count > 0)
         {
             foreach (var e in parse.Errors) error.WriteLine($"mixflow: {e.Message}");
@@ -45,6 +51,7 @@ public static class Program
     {
         var root = new RootCommand("MixFlow.NET: train, post-train (MixFlow), sample and inspect flow-matching models on the CPU.");
         root.Options.Add(CliOptions.Verbose);
+        root.Options.Add(CliOptions.MpiTimeout);
         root.Subcommands.Add(TrainCommand.Build());
         root.Subcommands.Add(PosttrainCommand.Build());
         root.Subcommands.Add(SampleCommand.Build());
@@ -70,4 +77,7 @@ public static class CliOptions
 {
     /// <summary><c>--verbose</c>: print stack traces of errors.</summary>
     public static Option<bool> Verbose { get; } = new("--verbose") { Description = "print the stack trace of errors", Recursive = true };
+
+    /// <summary><c>--mpi-timeout</c>: under mpirun, abort the job when a rank waits this long in one collective.</summary>
+    public static Option<double?> MpiTimeout { get; } = new("--mpi-timeout") { Description = "under mpirun: abort the job when a rank waits longer than this many seconds in one collective (default 300, or MIXFLOW_MPI_TIMEOUT; 0 disables)", HelpName = "SECONDS", Recursive = true };
 }

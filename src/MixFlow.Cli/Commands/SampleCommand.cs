@@ -64,6 +64,7 @@ public static class SampleCommand
             string dir = parse.GetValue(outDir) ?? Path.Combine(ck.Directory, "samples");
             CheckpointManager.EnsureWritableDirectory(dir);
             var result = Generate(ck, flow, req, weak, dir);
+            if (result is null) return ExitCodes.Ok; // another MPI rank: rank 0 writes the files
             ConsoleUi.Line(string.Create(CultureInfo.InvariantCulture,
                 $"sample: {count} samples with {kind} ({result.Samples.Nfe} NFE) in {result.Samples.Seconds:0.0} s → {result.Files.Png}, {result.Files.Array}"));
             return ExitCodes.Ok;
@@ -74,11 +75,13 @@ public static class SampleCommand
     /// <summary>Result of <see cref="Generate"/>.</summary>
     public sealed record Output(GeneratedSamples Samples, SampleFiles Files);
 
-    /// <summary>Generates and writes the samples of a request.</summary>
-    public static Output Generate(Checkpoint ck, IFlowModel model, SampleRequest req, IFlowModel? weak, string dir)
+    /// <summary>Generates and writes the samples of a request (under mpirun: spread over the ranks; rank 0 writes, the others return null).</summary>
+    public static Output? Generate(Checkpoint ck, IFlowModel model, SampleRequest req, IFlowModel? weak, string dir)
     {
         var shape = ck.State.SampleShape;
-        var s = ConsoleUi.RunStatus("sample", () => SampleGenerator.Generate(model, shape, req, weak));
+        var world = CliWorld.Get();
+        var s = ConsoleUi.RunStatus("sample", () => SampleGenerator.Generate(model, shape, req, weak, world));
+        if (s is null) return null;
         SampleFiles files;
         if (shape.Length == 1)
         {

@@ -45,7 +45,8 @@ public static class TrainCommand
     {
         session.Preview ??= new ModelPreview(session);
         using var signal = new ShutdownSignal();
-        var result = ConsoleUi.Run(title, sink => new Trainer(session, sink).Run(signal.Token));
+        var world = CliWorld.Get();
+        var result = ConsoleUi.Run(title, sink => new Trainer(session, sink, world).Run(signal.Token));
         ConsoleUi.Line(result.Reason == TrainStopReason.Cancelled
             ? $"{title}: stopped at step {result.FinalStep}; resume with: mixflow train --resume {result.CheckpointPath}"
             : $"{title}: done, checkpoint {result.CheckpointPath}");

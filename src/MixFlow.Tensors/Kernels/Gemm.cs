@@ -30,7 +30,7 @@ public static class Gemm
 
     private static readonly object ResolveLock = new();
     private static readonly object BlasThreadLock = new();
-    private static GemmBackend? _backend;
+    private static volatile int _backend = -1; // a GemmBackend, or -1 until resolved
 
     /// <summary>The backend used by <see cref="Sgemm"/> and <see cref="SgemmStridedBatched"/>. Resolved at first use from
     /// <c>MIXFLOW_GEMM</c> and the availability of OpenBLAS.</summary>
@@ -41,15 +41,20 @@ public static class Gemm
     {
         get
         {
-            if (_backend is { } b) return b;
-            lock (ResolveLock) return _backend ??= Resolve();
+            int b = _backend;
+            if (b >= 0) return (GemmBackend)b;
+            lock (ResolveLock)
+            {
+                if (_backend < 0) _backend = (int)Resolve();
+                return (GemmBackend)_backend;
+            }
         }
         set
         {
             if (!Enum.IsDefined(value)) throw new ArgumentOutOfRangeException(nameof(value), $"Gemm.Backend: unknown backend {(int)value}");
             if (value == GemmBackend.OpenBlas && !OpenBlas.Available)
                 throw new InvalidOperationException($"Gemm.Backend: OpenBLAS cannot be used: {OpenBlas.LoadError}");
-            lock (ResolveLock) _backend = value;
+            lock (ResolveLock) _backend = (int)value;
         }
     }
 
@@ -102,6 +107,7 @@ public static class Gemm
     /// <exception cref="ArgumentNullException">A buffer is null.</exception>
     /// <exception cref="ArgumentException">A negative dimension or offset, a leading dimension smaller than the row
     /// length of its matrix as stored, or a buffer too short for the matrix at its offset.</exception>
+    /// <exception cref="InvalidOperationException"><c>MIXFLOW_GEMM</c> is invalid or forces an OpenBLAS that cannot be loaded (first call).</exception>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
         => SgemmWith(Backend, Threads, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
@@ -152,6 +158,7 @@ public static class Gemm
     /// <exception cref="ArgumentNullException">A buffer is null.</exception>
     /// <exception cref="ArgumentException">As for <see cref="Sgemm"/> for any matrix of the batch; a negative batch or
     /// stride; or a C stride so small that the batch's C matrices overlap.</exception>
+    /// <exception cref="InvalidOperationException">As for <see cref="Sgemm"/>.</exception>
     public static void SgemmStridedBatched(bool transA, bool transB, int m, int n, int k, float alpha,
         float[] a, int aOffset, int lda, long strideA, float[] b, int bOffset, int ldb, long strideB,
         float beta, float[] c, int cOffset, int ldc, long strideC, int batch)
@@ -162,12 +169,22 @@ public static class Gemm
     /// in <see cref="ChooseBatchStrategy"/>).</summary>
     internal const long ParallelBatchMaxFlops = 64L << 20;
 
-    // Measured on the 2-core AVX-512 machine (OpenBLAS 0.3.21 Cooperlake/SkylakeX kernels, managed Vector512), 2 threads,
-    // GFLOP/s, median of 5 (see bench/MixFlow.Bench/GemmBench.cs):
-    //   shape (batch × m×n×k)              OpenBLAS per-matrix threaded | OpenBLAS par. batch | managed threaded | managed par. batch
-    //   256 × 196×196×64   (attn Q·Kᵀ)     MEASURE
-    //   256 × 196×64×196   (attn P·V)      MEASURE
-    //   16 × 512×512×512                   MEASURE
+    // Measured on the 2-core AVX-512 (Sapphire Rapids) dev machine, OpenBLAS 0.3.21 SkylakeX kernels vs the managed
+    // Vector512 kernel, 2 threads, GFLOP/s (median of 5 after warm-up, GemmBench). The machine is shared with other
+    // jobs; the second set was taken at load average ≈ 30 on 2 cores:
+    //                                      OpenBLAS              managed
+    //   batch × m×n×k                      per-matrix | par.     per-matrix | par.
+    //   quiet-ish (load ≈ 8):
+    //   256 × 196×196×64 NT (attn Q·Kᵀ)    31.0 | 31.7           31.4 | 25.7
+    //   256 × 196×64×196 NN (attn P·V)     25.9 | 24.2           17.4 | 17.5
+    //   loaded (load ≈ 30):
+    //   256 × 196×196×64 NT                 2.0 | 16.6           13.2 | 18.3
+    //   256 × 196×64×196 NN                 3.4 | 17.1           18.0 | 14.2
+    //   32 × 256×256×256 NN (best of 21)   53   | 59             51   | 53
+    //   8 × 512×512×512 NN (best of 21)    65   | 57             56   | 57
+    // OpenBLAS's own threading on a small matrix costs a thread hand-off per call (its worker busy-waits), which
+    // collapses when the cores are shared; single-threaded calls spread over the batch never lose much and win big
+    // under contention. From ≈ 256³ per matrix on, the two are within noise, so the threshold sits at 64 MFLOP.
     /// <summary>The rule: parallel over the batch when there are at least as many matrices as threads and each is small.</summary>
     internal static GemmBatchStrategy ChooseBatchStrategy(int m, int n, int k, int batch, int threads)
     {

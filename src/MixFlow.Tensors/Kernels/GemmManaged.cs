@@ -44,14 +44,17 @@ internal static unsafe class GemmManaged
 
     private static float* Aligned(float[] buf) => (float*)(((nint)Unsafe.AsPointer(ref buf[0]) + 63) & ~(nint)63);
 
-    /// <summary>Per-thread pinned packing buffers (allocated once per thread).</summary>
-    private static void Buffers(out float* a, out float* b)
+    /// <summary>Per-thread pinned packing buffers, grown to the largest blocks this thread has needed (at most
+    /// MC×KC and KC×NC floats) and then reused.</summary>
+    private static void Buffers(int needA, int needB, out float* a, out float* b)
     {
-        _bufA ??= GC.AllocateUninitializedArray<float>(MC * KC + 16, pinned: true);
-        _bufB ??= GC.AllocateUninitializedArray<float>(KC * NC + 16, pinned: true);
+        if (_bufA is null || _bufA.Length < needA + 16) _bufA = GC.AllocateUninitializedArray<float>(needA + 16, pinned: true);
+        if (_bufB is null || _bufB.Length < needB + 16) _bufB = GC.AllocateUninitializedArray<float>(needB + 16, pinned: true);
         a = Aligned(_bufA);
         b = Aligned(_bufB);
     }
+
+    private static int RoundUp(int x, int unit) => (x + unit - 1) / unit * unit;
 
     /// <summary>The operands of one call; pointers already offset. Arguments validated by the caller; m, n, k &gt; 0.</summary>
     private readonly struct Job
@@ -106,8 +109,9 @@ internal static unsafe class GemmManaged
     /// <summary>Single-threaded GEMM over the output region rows [i0, i1) × columns [j0, j1).</summary>
     private static void RunRegion(in Job job, int i0, int i1, int j0, int j1)
     {
-        Buffers(out float* bufA, out float* bufB);
         int mr = Mr(job.Isa), nr = Nr(job.Isa);
+        int kcMax = Math.Min(KC, job.K);
+        Buffers(RoundUp(Math.Min(MC, i1 - i0), mr) * kcMax, RoundUp(Math.Min(NC, j1 - j0), nr) * kcMax, out float* bufA, out float* bufB);
         float* tile = stackalloc float[8 * 32];
         float* a = (float*)job.A, b = (float*)job.B, c = (float*)job.C;
         for (int jc = j0; jc < j1; jc += NC)

@@ -1,4 +1,6 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace MixFlow.Tensors.Kernels;
 
@@ -91,13 +93,21 @@ internal static class Im2Col
                         if ((uint)ih >= (uint)g.H) continue;
                         int dst = dxOff + (c * g.H + ih) * g.W - g.Pw + j;
                         int src = rowBase + oh * Wo;
-                        if (sw == 1)
-                        {
-                            var d = dx.AsSpan(dst + lo, hi - lo);
-                            TensorPrimitives.Add(d, cols.AsSpan(src + lo, hi - lo), d);
-                        }
+                        if (sw == 1) AddShort(dx.AsSpan(dst + lo, hi - lo), cols.AsSpan(src + lo, hi - lo));
                         else for (int ow = lo; ow < hi; ow++) dx[dst + ow * sw] += cols[src + ow];
                     }
                 }
+    }
+
+    /// <summary>d += s for the short runs of col2im (one output row), without the per-call set-up of a library kernel.</summary>
+    private static void AddShort(Span<float> d, ReadOnlySpan<float> s)
+    {
+        ref float rd = ref MemoryMarshal.GetReference(d);
+        ref float rs = ref MemoryMarshal.GetReference(s);
+        int n = d.Length, i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= n - 8; i += 8)
+                Vector256.StoreUnsafe(Vector256.LoadUnsafe(ref rd, (nuint)i) + Vector256.LoadUnsafe(ref rs, (nuint)i), ref rd, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref rd, i) += Unsafe.Add(ref rs, i);
     }
 }

@@ -5,23 +5,18 @@ namespace MixFlow.Tensors;
 
 // 2-D convolution (PyTorch's F.conv2d without dilation or groups) as im2col + GEMM, forward next to backward.
 // Per image n: cols = im2col(x[n]) [K = C·kh·kw, L = Ho·Wo];  y[n] = W[O,K] · cols (+ bias).
-// Backward: dW += dy[n] · colsᵀ (GEMM, beta = 1 across images), dcols = Wᵀ · dy[n] then col2im into dx[n],
-// db = Σ_{n,h,w} dy.
-// Scheduling: when one image's GEMM is large, images run one after another and GEMM uses the cores (im2col/col2im
-// are split over the cores only for very large column matrices: per-image hand-offs measured slower than one thread
-// on a loaded 2-core machine); when it is small, images are split into a fixed number of groups (a function of the
-// shapes only) run in parallel, each with its own column buffer and partial dW, and the partial dW are summed in
-// group order — results never depend on the thread count.
+// Backward: dcols = Wᵀ · dy[n] then col2im into dx[n]; dW += dy[n] · colsᵀ (GEMM with beta = 1 after the first image,
+// images in order); db = Σ_{n,h,w} dy.
+// Scheduling: images run one after another and each GEMM uses the cores (the GEMM backend decides); im2col/col2im
+// of one image are split over the cores only for large column matrices. Measured on the shared 2-core machine
+// (OpenBLAS): parallelising over images instead — single-threaded GEMMs via Gemm.SgemmStridedBatched with the weight
+// broadcast, or threaded GEMMs called from several threads — cost 1.5–4.6× the CPU time and was not faster in wall
+// time for x [64,32,28,28]·w [64,32,3,3], x [64,16,14,14]·w [32,16,3,3] and x [64,3,28,28]·w [16,3,3,3].
+// Results never depend on the thread count (fixed image order; im2col/col2im outputs are disjoint per thread).
 public sealed partial class Tensor
 {
-    /// <summary>Multiply-adds of one image's forward GEMM (O·K·L) from which images run sequentially with a multithreaded GEMM.</summary>
-    private const long ConvSequentialWork = 1L << 22;
-
     /// <summary>Column-matrix elements (K·L) from which im2col/col2im of one image are split over the cores.</summary>
     private const long ConvParallelColumns = 1L << 20;
-
-    /// <summary>Upper bound on the number of image groups run in parallel for small convolutions.</summary>
-    private const int ConvMaxGroups = 8;
 
     /// <summary>
     /// 2-D convolution (cross-correlation, as PyTorch's <c>F.conv2d</c>) with equal strides and zero padding on both axes:
@@ -75,47 +70,36 @@ public sealed partial class Tensor
         return new ConvGeometry(c, h, w, kh, kw, sh, sw, ph, pw, (h + 2 * ph - kh) / sh + 1, (w + 2 * pw - kw) / sw + 1);
     }
 
-    /// <summary>Number of image groups run in parallel (1 = sequential images, multithreaded GEMM). Depends on the shapes only.</summary>
-    private static int ConvGroups(in ConvGeometry geo, int n, int o)
-    {
-        if (n <= 1 || (long)o * geo.K * geo.L >= ConvSequentialWork) return 1;
-        return Math.Min(n, ConvMaxGroups);
-    }
-
     private static void ConvForward(ConvGeometry geo, int n, int o, Tensor xc, Tensor wc, Tensor? bc, Tensor r)
     {
         int k = geo.K, l = geo.L, imgIn = geo.C * geo.H * geo.W, imgOut = o * l;
-        float[] xd = xc.Data, wd = wc.Data, rd = r.Data, bd = bc?.Data ?? Array.Empty<float>();
-        int xo = xc._offset, wo = wc._offset, bo = bc?._offset ?? 0;
-        bool hasBias = bc is not null;
-        int groups = ConvGroups(geo, n, o);
-
-        void Images(int n0, int n1, bool parallelInner)
+        float[] xd = xc.Data, wd = wc.Data, rd = r.Data;
+        if (bc is not null)
         {
-            var cols = BufferPool.Rent(k * l, clear: false);
-            try
-            {
-                for (int img = n0; img < n1; img++)
-                {
-                    Im2Col.Forward(geo, xd, xo + img * imgIn, cols, 0, parallelInner);
-                    int yOff = img * imgOut;
-                    if (hasBias) for (int oc = 0; oc < o; oc++) rd.AsSpan(yOff + oc * l, l).Fill(bd[bo + oc]);
-                    else if (k == 0) rd.AsSpan(yOff, imgOut).Clear();
-                    if (k > 0) Gemm.Sgemm(false, false, o, l, k, 1f, wd, wo, k, cols, 0, l, hasBias ? 1f : 0f, rd, yOff, l);
-                }
-            }
-            finally { BufferPool.Return(cols); }
+            var bs = bc.Data.AsSpan(bc._offset, o);
+            for (int img = 0; img < n; img++)
+                for (int oc = 0; oc < o; oc++) rd.AsSpan(img * imgOut + oc * l, l).Fill(bs[oc]);
         }
-
-        if (groups == 1) Images(0, n, parallelInner: (long)k * l >= ConvParallelColumns);
-        else Parallel.For(0, groups, Engine.ParallelOptions, gi => Images(n * gi / groups, n * (gi + 1) / groups, parallelInner: false));
+        else if (k == 0) r.AsSpan().Clear();
+        if (k == 0) return;
+        bool parallelCols = (long)k * l >= ConvParallelColumns;
+        var cols = BufferPool.Rent(k * l, clear: false);
+        try
+        {
+            for (int img = 0; img < n; img++)
+            {
+                Im2Col.Forward(geo, xd, xc._offset + img * imgIn, cols, 0, parallelCols);
+                Gemm.Sgemm(false, false, o, l, k, 1f, wd, wc._offset, k, cols, 0, l, bc is null ? 0f : 1f, rd, img * imgOut, l);
+            }
+        }
+        finally { BufferPool.Return(cols); }
     }
 
     private static void ConvBackward(ConvGeometry geo, int n, int o, Tensor xc, Tensor wc, Tensor? bc, Tensor g)
     {
         int k = geo.K, l = geo.L, imgIn = geo.C * geo.H * geo.W, imgOut = o * l;
-        float[] xd = xc.Data, wd = wc.Data, gd = g.Data;
-        int xo = xc._offset, wo = wc._offset, go = g._offset;
+        float[] wd = wc.Data, gd = g.Data;
+        int go = g._offset;
         bool needX = xc.RequiresGrad, needW = wc.RequiresGrad;
         if (bc is not null && bc.RequiresGrad) bc.AccumulateGrad(ConvBiasGrad(gd, go, n, o, l));
         if ((!needX && !needW) || k == 0 || g.Numel == 0)
@@ -124,63 +108,41 @@ public sealed partial class Tensor
             if (needW && wc.Grad is null) wc.GradTarget(out _).AsSpan().Clear();
             return;
         }
-
-        Tensor? dx = null;
+        Tensor? dx = null, dw = null;
+        float bw = 0f;
         if (needX)
         {
             dx = xc.GradTarget(out float bx);
             if (bx == 0f) dx.AsSpan().Clear(); // col2im accumulates
         }
-        float[]? dxd = dx?.Data; int dxo = dx?._offset ?? 0;
-        float bw = 0f;
-        Tensor? dw = needW ? wc.GradTarget(out bw) : null;
-        int groups = ConvGroups(geo, n, o);
-
-        // Images [n0, n1): dW contributions go to (dwData, dwOff) with beta = firstBeta for the first image, then 1.
-        void Images(int n0, int n1, float[]? dwData, int dwOff, float firstBeta, bool parallelInner)
-        {
-            var cols = needW ? BufferPool.Rent(k * l, clear: false) : null;
-            var dcols = needX ? BufferPool.Rent(k * l, clear: false) : null;
-            try
-            {
-                for (int img = n0; img < n1; img++)
-                {
-                    int gOff = go + img * imgOut;
-                    if (cols is not null)
-                    {
-                        Im2Col.Forward(geo, xd, xo + img * imgIn, cols, 0, parallelInner);
-                        Gemm.Sgemm(false, true, o, k, l, 1f, gd, gOff, l, cols, 0, l, img == n0 ? firstBeta : 1f, dwData!, dwOff, k);
-                    }
-                    if (dcols is not null)
-                    {
-                        Gemm.Sgemm(true, false, k, l, o, 1f, wd, wo, k, gd, gOff, l, 0f, dcols, 0, l);
-                        Im2Col.Backward(geo, dcols, 0, dxd!, dxo + img * imgIn, parallelInner);
-                    }
-                }
-            }
-            finally
-            {
-                if (cols is not null) BufferPool.Return(cols);
-                if (dcols is not null) BufferPool.Return(dcols);
-            }
-        }
-
-        if (groups == 1) { Images(0, n, dw?.Data, dw?._offset ?? 0, bw, parallelInner: (long)k * l >= ConvParallelColumns); return; }
-
-        int wn = o * k;
-        var partial = needW ? BufferPool.Rent(groups * wn, clear: false) : null;
+        if (needW) dw = wc.GradTarget(out bw);
+        bool parallelCols = (long)k * l >= ConvParallelColumns;
+        var cols = needW ? BufferPool.Rent(k * l, clear: false) : null;
+        var dcols = needX ? BufferPool.Rent(k * l, clear: false) : null;
         try
         {
-            Parallel.For(0, groups, Engine.ParallelOptions, gi => Images(n * gi / groups, n * (gi + 1) / groups, partial, gi * wn, 0f, parallelInner: false));
-            if (partial is not null)
+            for (int img = 0; img < n; img++)
             {
-                var acc = dw!.Data.AsSpan(dw._offset, wn);
-                if (bw == 0f) partial.AsSpan(0, wn).CopyTo(acc);
-                else System.Numerics.Tensors.TensorPrimitives.Add(acc, partial.AsSpan(0, wn), acc);
-                for (int gi = 1; gi < groups; gi++) System.Numerics.Tensors.TensorPrimitives.Add(acc, partial.AsSpan(gi * wn, wn), acc);
+                int gOff = go + img * imgOut;
+                if (dcols is not null)
+                {
+                    // dcols = Wᵀ · dy[img]   ([K,O]·[O,L]), scattered back into dx[img]
+                    Gemm.Sgemm(true, false, k, l, o, 1f, wd, wc._offset, k, gd, gOff, l, 0f, dcols, 0, l);
+                    Im2Col.Backward(geo, dcols, 0, dx!.Data, dx._offset + img * imgIn, parallelCols);
+                }
+                if (cols is not null)
+                {
+                    // dW += dy[img] · colsᵀ   ([O,L]·[L,K])
+                    Im2Col.Forward(geo, xc.Data, xc._offset + img * imgIn, cols, 0, parallelCols);
+                    Gemm.Sgemm(false, true, o, k, l, 1f, gd, gOff, l, cols, 0, l, img == 0 ? bw : 1f, dw!.Data, dw._offset, k);
+                }
             }
         }
-        finally { if (partial is not null) BufferPool.Return(partial); }
+        finally
+        {
+            if (cols is not null) BufferPool.Return(cols);
+            if (dcols is not null) BufferPool.Return(dcols);
+        }
     }
 
     /// <summary>db[o] = Σ_{n,l} dy[n, o, l], summed in double in a fixed order.</summary>

@@ -26,8 +26,9 @@ public sealed class DataLoader : IDisposable
     private readonly int _sampleSize;
     private readonly int[] _sampleShape;
     private readonly object _permLock = new();
-    private int _permEpoch = -1;
-    private int[]? _perm;
+    // the two most recent epochs' permutations: the prefetch thread may be one epoch ahead of a GetBatch caller
+    private readonly int[] _permEpochs = [-1, -1];
+    private readonly int[]?[] _perms = new int[]?[2];
 
     private LoaderState _state;
     private BlockingCollection<Item>? _queue;
@@ -201,12 +202,13 @@ public sealed class DataLoader : IDisposable
     {
         lock (_permLock)
         {
-            if (_permEpoch != epoch || _perm is null)
-            {
-                _perm = new Generator(SeedMix.Mix(Options.Seed, (ulong)epoch)).Permutation(_dataset.Count);
-                _permEpoch = epoch;
-            }
-            return _perm;
+            for (int i = 0; i < 2; i++)
+                if (_permEpochs[i] == epoch && _perms[i] is { } hit) return hit;
+            var p = new Generator(SeedMix.Mix(Options.Seed, (ulong)epoch)).Permutation(_dataset.Count);
+            int slot = _permEpochs[0] < _permEpochs[1] ? 0 : 1; // replace the older epoch
+            _permEpochs[slot] = epoch;
+            _perms[slot] = p;
+            return p;
         }
     }
 

@@ -72,9 +72,8 @@ public static class IdxFile
             count *= dims[i];
             if (count > Array.MaxLength) throw Bad(name, $"dimensions [{string.Join(", ", dims[..(i + 1)])}...] are too large");
         }
-        var data = new byte[count];
-        got = NpyFile.ReadFully(stream, data);
-        if (got < count) throw Bad(name, $"truncated data: dims [{string.Join(", ", dims)}] need {count} bytes after the header, got {got}");
+        var data = NpyFile.ReadBlock(stream, count, out long dgot)
+            ?? throw Bad(name, $"truncated data: dims [{string.Join(", ", dims)}] need {count} bytes after the header, got {dgot}");
         return new IdxArray(dims, data);
     }
 

@@ -68,9 +68,8 @@ public static class NpyFile
         int size = ElementSize(dtype);
         long bytes = count * size;
         if (bytes > Array.MaxLength) throw Bad(name, $"array of {count} elements is too large to load");
-        var raw = new byte[bytes];
-        int dgot = ReadFully(stream, raw);
-        if (dgot < bytes) throw Bad(name, $"truncated data: shape [{string.Join(", ", shape)}] of {DescrOf(dtype)} needs {bytes} bytes, got {dgot}");
+        var raw = ReadBlock(stream, bytes, out long dgot)
+            ?? throw Bad(name, $"truncated data: shape [{string.Join(", ", shape)}] of {DescrOf(dtype)} needs {bytes} bytes, got {dgot}");
 
         switch (dtype)
         {
@@ -210,6 +209,39 @@ public static class NpyFile
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("NpyFile: big-endian hosts are not supported");
         s.Write(bytes);
+    }
+
+    /// <summary>Reads exactly <paramref name="count"/> bytes, or returns null (with the bytes available in
+    /// <paramref name="got"/>) when the stream ends first. Memory grows with the data actually present, so a corrupt
+    /// size field cannot make it allocate gigabytes up front.</summary>
+    internal static byte[]? ReadBlock(Stream s, long count, out long got)
+    {
+        if (s.CanSeek)
+        {
+            long left = Math.Max(0, s.Length - s.Position);
+            if (left < count) { got = left; return null; }
+        }
+        const int Chunk = 1 << 24;
+        if (count <= Chunk)
+        {
+            var small = new byte[count];
+            got = ReadFully(s, small);
+            return got == count ? small : null;
+        }
+        var parts = new List<byte[]>();
+        got = 0;
+        while (got < count)
+        {
+            var part = new byte[Math.Min(Chunk, count - got)];
+            int n = ReadFully(s, part);
+            got += n;
+            if (n < part.Length) return null;
+            parts.Add(part);
+        }
+        var all = new byte[count];
+        long o = 0;
+        foreach (var part in parts) { Buffer.BlockCopy(part, 0, all, (int)o, part.Length); o += part.Length; }
+        return all;
     }
 
     internal static int ReadFully(Stream s, Span<byte> buf)

@@ -65,26 +65,40 @@ public sealed class LinePlot : Plot
 
     private protected override void DrawContent(IPlotSurface surface, Frame f)
     {
+        var run = new List<(double X, double Y)>();
+        void Flush(Rgb c, double w)
+        {
+            if (run.Count >= 2) surface.Polyline(run, c, w);
+            else if (run.Count == 1) surface.Circle(run[0].X, run[0].Y, w, c, 1); // an isolated point
+            run.Clear();
+        }
         foreach (var s in _series)
         {
             bool have = false;
             double px = 0, py = 0;
             for (int i = 0; i < s.X.Length; i++)
             {
-                if (!Usable(s.X[i], s.Y[i])) { have = false; continue; }
+                if (!Usable(s.X[i], s.Y[i])) { Flush(s.Color, s.Width); have = false; continue; }
                 double qx = f.MapX(s.X[i]), qy = f.MapY(s.Y[i]);
-                if (have)
+                if (!have)
+                {
+                    if (qx >= f.Left && qx <= f.Right && qy >= f.Top && qy <= f.Bottom) run.Add((qx, qy));
+                }
+                else
                 {
                     double ax = px, ay = py, bx = qx, by = qy;
                     if (Canvas.ClipToBox(ref ax, ref ay, ref bx, ref by, f.Left, f.Top, f.Right, f.Bottom))
-                        surface.Line(ax, ay, bx, by, s.Color, s.Width);
-                }
-                else if (i + 1 >= s.X.Length || !Usable(s.X[i + 1], s.Y[i + 1]))
-                {
-                    if (qx >= f.Left && qx <= f.Right && qy >= f.Top && qy <= f.Bottom) surface.Circle(qx, qy, s.Width, s.Color, 1); // isolated point
+                    {
+                        if (ax != px || ay != py) { Flush(s.Color, s.Width); run.Add((ax, ay)); } // re-enters the frame
+                        else if (run.Count == 0) run.Add((ax, ay));
+                        run.Add((bx, by));
+                        if (bx != qx || by != qy) Flush(s.Color, s.Width);                       // leaves the frame
+                    }
+                    else Flush(s.Color, s.Width);
                 }
                 px = qx; py = qy; have = true;
             }
+            Flush(s.Color, s.Width);
         }
     }
 }

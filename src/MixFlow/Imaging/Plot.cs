@@ -81,7 +81,7 @@ public abstract class Plot
         Widen(ref x0, ref x1, o.XRange is null);
         Widen(ref y0, ref y1, o.YRange is null);
 
-        var xt = Ticks.Linear(x0, x1, Math.Max(2, o.Width / 90));
+        var xt = Ticks.Linear(x0, x1, Math.Max(2, o.Width / 70));
         var yt = o.LogY ? Ticks.Log(y0, y1, Math.Max(2, o.Height / 50)) : Ticks.Linear(y0, y1, Math.Max(2, o.Height / 50));
         if (o.XRange is null && xt.Count > 0) { x0 = Math.Min(x0, xt.Values[0]); x1 = Math.Max(x1, xt.Values[^1]); }
         if (o.YRange is null && yt.Count > 0) { y0 = Math.Min(y0, yt.Values[0]); y1 = Math.Max(y1, yt.Values[^1]); }
@@ -154,7 +154,7 @@ public abstract class Plot
     {
         public int Count => Values.Count;
 
-        /// <summary>"Nice" ticks (1, 2, 5 × 10^k steps) within [lo, hi], about <paramref name="target"/> of them.</summary>
+        /// <summary>"Nice" ticks (1, 2, 5 × 10^k steps, the one nearest to (hi − lo) / target) within [lo, hi].</summary>
         public static Ticks Linear(double lo, double hi, int target)
         {
             double step = NiceStep((hi - lo) / Math.Max(1, target));
@@ -215,16 +215,15 @@ public abstract class Plot
             if (!(raw > 0) || !double.IsFinite(raw)) return 1;
             double p = Math.Pow(10, Math.Floor(Math.Log10(raw)));
             double m = raw / p;
-            return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+            return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
         }
 
         private static string FormatPow10(int e) => e is >= -3 and <= 4 ? Math.Pow(10, e).ToString("0.###", CultureInfo.InvariantCulture) : "1e" + e.ToString(CultureInfo.InvariantCulture);
 
         internal static string Format(double v, double step)
         {
-            if (v == 0) return "0";
             double a = Math.Abs(v);
-            if (a >= 1e5 || a < 1e-3) return v.ToString("0.##e0", CultureInfo.InvariantCulture);
+            if (v != 0 && (a >= 1e5 || a < 1e-3)) return v.ToString("0.##e0", CultureInfo.InvariantCulture);
             int dec = Math.Clamp(-(int)Math.Floor(Math.Log10(step) + 1e-9), 0, 6);
             return v.ToString("F" + dec.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         }

@@ -11,6 +11,8 @@ internal enum TextAnchor { Start, Middle, End }
 internal interface IPlotSurface
 {
     void Line(double x0, double y0, double x1, double y1, Rgb c, double width = 1, double alpha = 1);
+    /// <summary>A connected line through the points (at least two).</summary>
+    void Polyline(IReadOnlyList<(double X, double Y)> points, Rgb c, double width = 1);
     void FillRect(double x, double y, double w, double h, Rgb c, double alpha = 1);
     void StrokeRect(double x, double y, double w, double h, Rgb c);
     void Circle(double cx, double cy, double r, Rgb c, double alpha);
@@ -22,6 +24,11 @@ internal interface IPlotSurface
 internal sealed class CanvasSurface(Canvas canvas) : IPlotSurface
 {
     public void Line(double x0, double y0, double x1, double y1, Rgb c, double width = 1, double alpha = 1) => canvas.DrawLine(x0, y0, x1, y1, c, width, alpha);
+
+    public void Polyline(IReadOnlyList<(double X, double Y)> points, Rgb c, double width = 1)
+    {
+        for (int i = 1; i < points.Count; i++) canvas.DrawLine(points[i - 1].X, points[i - 1].Y, points[i].X, points[i].Y, c, width);
+    }
 
     public void FillRect(double x, double y, double w, double h, Rgb c, double alpha = 1) =>
         canvas.FillRect((int)Math.Round(x), (int)Math.Round(y), (int)Math.Round(w), (int)Math.Round(h), c, alpha);
@@ -60,6 +67,14 @@ internal sealed class SvgSurface : IPlotSurface
     {
         if (!double.IsFinite(x0) || !double.IsFinite(y0) || !double.IsFinite(x1) || !double.IsFinite(y1)) return;
         _sb.Append($"<line x1=\"{F(x0)}\" y1=\"{F(y0)}\" x2=\"{F(x1)}\" y2=\"{F(y1)}\" stroke=\"{c.ToHex()}\" stroke-width=\"{F(width)}\"{Op(alpha)}/>\n");
+    }
+
+    public void Polyline(IReadOnlyList<(double X, double Y)> points, Rgb c, double width = 1)
+    {
+        if (points.Count < 2) return;
+        _sb.Append("<polyline points=\"");
+        for (int i = 0; i < points.Count; i++) _sb.Append(i == 0 ? "" : " ").Append(F(points[i].X)).Append(',').Append(F(points[i].Y));
+        _sb.Append($"\" fill=\"none\" stroke=\"{c.ToHex()}\" stroke-width=\"{F(width)}\" stroke-linejoin=\"round\"/>\n");
     }
 
     public void FillRect(double x, double y, double w, double h, Rgb c, double alpha = 1) =>

@@ -97,6 +97,10 @@ public static class PngDecoder
         int bpp = colorType switch { 0 => 1, 4 => 2, 2 => 3, 6 => 4, _ => 1 };
         int stride = width * bpp;
         long rawLen = (long)(stride + 1) * height;
+        // deflate expands at most ~1032:1, so a size the compressed data cannot hold is truncation; checking first
+        // keeps a corrupt header from making us allocate a huge buffer
+        if (rawLen > idat.Length * 1040 + 1024)
+            throw Bad(name, $"truncated image data: {width}x{height} needs {rawLen} decompressed bytes, more than the {idat.Length} compressed IDAT bytes can hold");
         var raw = new byte[rawLen];
         idat.Position = 0;
         int got = 0;

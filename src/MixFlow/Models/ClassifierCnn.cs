@@ -81,7 +81,7 @@ public sealed class ClassifierCnn : Module<Tensor, Tensor>
 
     /// <summary>Images [N, C, S, S] → pooled features [N, FeatureDim].</summary>
     /// <exception cref="ArgumentException">The input shape does not fit.</exception>
-    public Tensor Features(Tensor x) => FeatureMap(x).Mean([2, 3]);            // [N, 128]
+    public Tensor Features(Tensor x) => FeatureMap(x).GlobalAvgPool2d();       // [N, 128]
 
     /// <summary>Side of the feature map before pooling: ⌈⌈S/2⌉/2⌉ (the two stride-2, pad-1 3×3 convolutions).</summary>
     public int FeatureMapSize => ((Options.ImageSize + 1) / 2 + 1) / 2;

@@ -156,6 +156,81 @@ public static class AdaLN
         return y;
     }
 
+    /// <summary>
+    /// y = LayerNorm(x)·(1 + scale) + shift in one pass (DiT's <c>modulate(norm(x), shift, scale)</c> with a
+    /// parameter-free LayerNorm over the last dimension, biased variance); x [B, T, D], shift and scale [B, 1, D].
+    /// Backward recomputes the normalised rows from the saved per-row mean and 1/σ.
+    /// </summary>
+    /// <exception cref="ArgumentException">Shapes do not fit or <paramref name="eps"/> is not positive.</exception>
+    public static Tensor NormModulate(Tensor x, Tensor shift, Tensor scale, float eps)
+    {
+        Check(x, shift, "NormModulate", "shift"); Check(x, scale, "NormModulate", "scale");
+        if (!(eps > 0)) throw new ArgumentException($"AdaLN.NormModulate: eps must be > 0 (got {eps})");
+        int b = x.Size(0), t = x.Size(1), d = x.Size(2);
+        var xc = x.Contiguous();
+        Tensor sh, onePlus;
+        using (MixFlow.Tensors.Autograd.GradMode.NoGrad()) { sh = shift.Contiguous(); onePlus = scale + 1f; onePlus = onePlus.Contiguous(); }
+        var y = Tensor.Empty(b, t, d);
+        var stats = Tensor.Empty(b * t, 2);                                     // per row: mean, 1/σ
+        Rows(b * t, d, (r0, nr) =>
+        {
+            var xs = xc.AsSpan(); var ys = y.AsSpan(); var ss = sh.AsSpan(); var ps = onePlus.AsSpan(); var st = stats.AsSpan();
+            for (int r = r0; r < r0 + nr; r++)
+            {
+                int bi = r / t;
+                var xr = xs.Slice(r * d, d); var yr = ys.Slice(r * d, d);
+                float mean = TensorPrimitives.Sum(xr) / d;
+                TensorPrimitives.Subtract(xr, mean, yr);
+                float rstd = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares(yr) / d + eps);
+                TensorPrimitives.Multiply(yr, rstd, yr);
+                TensorPrimitives.MultiplyAdd(yr, ps.Slice(bi * d, d), ss.Slice(bi * d, d), yr);
+                st[2 * r] = mean; st[2 * r + 1] = rstd;
+            }
+        });
+        if (MixFlow.Tensors.Autograd.GradMode.IsEnabled && (xc.RequiresGrad || shift.RequiresGrad || scale.RequiresGrad))
+        {
+            y.WithGrad("adaln_norm_modulate", [xc, shift, scale], g =>
+            {
+                g = g.Contiguous();
+                var dx = xc.RequiresGrad ? Tensor.Empty(b, t, d) : null;
+                var dScale = Tensor.Zeros(b, 1, d); var dShift = Tensor.Zeros(b, 1, d);
+                Rows(b, d * t, (b0, nb) =>
+                {
+                    var xhat = new float[d]; var dxh = new float[d];
+                    var gs = g.AsSpan(); var xs = xc.AsSpan(); var ps = onePlus.AsSpan(); var st = stats.AsSpan();
+                    var cs = dScale.AsSpan(); var hs = dShift.AsSpan();
+                    var ds = dx is null ? Span<float>.Empty : dx.AsSpan();
+                    for (int bi = b0; bi < b0 + nb; bi++)
+                    {
+                        var cRow = cs.Slice(bi * d, d); var hRow = hs.Slice(bi * d, d); var pRow = ps.Slice(bi * d, d);
+                        for (int ti = 0; ti < t; ti++)
+                        {
+                            int r = bi * t + ti, o = r * d;
+                            var gr = gs.Slice(o, d);
+                            float mean = st[2 * r], rstd = st[2 * r + 1];
+                            TensorPrimitives.Subtract(xs.Slice(o, d), mean, xhat);
+                            TensorPrimitives.Multiply(xhat, rstd, xhat);                 // x̂
+                            TensorPrimitives.MultiplyAdd(gr, xhat, cRow, cRow);          // dscale += g·x̂
+                            TensorPrimitives.Add(hRow, gr, hRow);                        // dshift += g
+                            if (dx is null) continue;
+                            TensorPrimitives.Multiply(gr, pRow, dxh);                    // dx̂ = g·(1 + scale)
+                            float m1 = TensorPrimitives.Sum(dxh) / d;
+                            float m2 = TensorPrimitives.Dot(dxh, xhat) / d;
+                            var dr = ds.Slice(o, d);
+                            TensorPrimitives.Subtract(dxh, m1, dr);
+                            TensorPrimitives.MultiplyAdd(xhat, -m2, dr, dr);
+                            TensorPrimitives.Multiply(dr, rstd, dr);                     // dx = (dx̂ − mean dx̂ − x̂·mean(dx̂·x̂))/σ
+                        }
+                    }
+                });
+                if (dx is not null) SetOrAccumulate(xc, dx);
+                if (scale.RequiresGrad) scale.AccumulateGrad(dScale);
+                if (shift.RequiresGrad) shift.AccumulateGrad(dShift);
+            });
+        }
+        return y;
+    }
+
     /// <summary>y = x + gate·h; x and h [B, T, D], gate [B, 1, D] (any layout).</summary>
     /// <exception cref="ArgumentException">Shapes do not fit.</exception>
     public static Tensor GatedResidual(Tensor x, Tensor gate, Tensor h)
@@ -216,14 +291,14 @@ public static class AdaLN
     }
 
     /// <summary>A fresh gradient buffer becomes the gradient of a non-leaf without a copy; otherwise it is accumulated.</summary>
-    private static void SetOrAccumulate(Tensor target, Tensor g)
+    internal static void SetOrAccumulate(Tensor target, Tensor g)
     {
         if (!target.IsLeaf && target.Grad is null) target.Grad = g;
         else target.AccumulateGrad(g);
     }
 
     /// <summary>Runs body(start, count) over [0, n) items of <paramref name="itemLen"/> floats, in contiguous chunks over the engine's threads when large.</summary>
-    private static void Rows(int n, int itemLen, Action<int, int> body)
+    internal static void Rows(int n, int itemLen, Action<int, int> body)
     {
         long work = (long)n * itemLen;
         int chunks = (int)Math.Min(Math.Min(Engine.Threads, n), Math.Max(1, work / (1 << 15)));
@@ -233,6 +308,106 @@ public static class AdaLN
             int s = (int)((long)n * c / chunks), e = (int)((long)n * (c + 1) / chunks);
             body(s, e - s);
         });
+    }
+}
+
+/// <summary>Queries, keys and values split into heads, each [B, H, T, hd] and contiguous.</summary>
+/// <param name="Q">Queries.</param>
+/// <param name="K">Keys.</param>
+/// <param name="V">Values.</param>
+public sealed record QkvHeads(Tensor Q, Tensor K, Tensor V);
+
+/// <summary>
+/// Head layout changes of multi-head attention as single parallel copies with their own backward (instead of a
+/// reshape → permute → contiguous chain, whose backward makes several full-size copies):
+/// <see cref="Split"/> [B, T, 3·D] → q, k, v [B, H, T, hd]; <see cref="Merge"/> [B, H, T, hd] → [B, T, H·hd].
+/// </summary>
+public static class AttentionHeads
+{
+    /// <summary>Splits a fused qkv projection [B, T, 3·D] (feature order (s, h, j), as timm's reshape(B, T, 3, H, hd)) into heads.</summary>
+    /// <exception cref="ArgumentException">The shape is not [B, T, 3·H·hd].</exception>
+    public static QkvHeads Split(Tensor qkv, int heads)
+    {
+        if (qkv.Rank != 3 || heads < 1 || qkv.Size(2) % (3 * heads) != 0)
+            throw new ArgumentException($"AttentionHeads.Split: qkv shape {TensorShape.Format(qkv.Shape)} is not [B, T, 3·D] with D divisible by {heads} heads");
+        int b = qkv.Size(0), t = qkv.Size(1), d = qkv.Size(2) / 3, hd = d / heads;
+        var src = qkv.Contiguous();
+        var outs = new[] { Tensor.Empty(b, heads, t, hd), Tensor.Empty(b, heads, t, hd), Tensor.Empty(b, heads, t, hd) };
+        AdaLN.Rows(b, t * 3 * d, (b0, nb) =>
+        {
+            var ss = src.AsSpan();
+            for (int part = 0; part < 3; part++)
+            {
+                var os = outs[part].AsSpan();
+                for (int bi = b0; bi < b0 + nb; bi++)
+                    for (int h = 0; h < heads; h++)
+                        for (int ti = 0; ti < t; ti++)
+                            ss.Slice((bi * t + ti) * 3 * d + part * d + h * hd, hd).CopyTo(os.Slice(((bi * heads + h) * t + ti) * hd, hd));
+            }
+        });
+        if (MixFlow.Tensors.Autograd.GradMode.IsEnabled && src.RequiresGrad)
+        {
+            for (int part = 0; part < 3; part++)
+            {
+                int pIdx = part;
+                outs[part].WithGrad("split_heads", [src], g =>
+                {
+                    g = g.Contiguous();
+                    Tensor target; bool temp = src.IsLeaf;
+                    if (temp) target = Tensor.Zeros(b, t, 3 * d);
+                    else { if (src.Grad is null) src.Grad = Tensor.Zeros(b, t, 3 * d); target = src.Grad; }
+                    AdaLN.Rows(b, t * d, (b0, nb) =>
+                    {
+                        var gs = g.AsSpan(); var ds = target.AsSpan();
+                        for (int bi = b0; bi < b0 + nb; bi++)
+                            for (int h = 0; h < heads; h++)
+                                for (int ti = 0; ti < t; ti++)
+                                {
+                                    var dst = ds.Slice((bi * t + ti) * 3 * d + pIdx * d + h * hd, hd);
+                                    TensorPrimitives.Add(dst, gs.Slice(((bi * heads + h) * t + ti) * hd, hd), dst);
+                                }
+                    });
+                    if (temp) src.AccumulateGrad(target);
+                });
+            }
+        }
+        return new QkvHeads(outs[0], outs[1], outs[2]);
+    }
+
+    /// <summary>Merges heads [B, H, T, hd] into tokens [B, T, H·hd] (timm's transpose(1, 2).reshape(B, T, D)).</summary>
+    /// <exception cref="ArgumentException">The input is not rank 4.</exception>
+    public static Tensor Merge(Tensor o)
+    {
+        if (o.Rank != 4) throw new ArgumentException($"AttentionHeads.Merge: input shape {TensorShape.Format(o.Shape)} is not [B, H, T, hd]");
+        int b = o.Size(0), heads = o.Size(1), t = o.Size(2), hd = o.Size(3), d = heads * hd;
+        var src = o.Contiguous();
+        var y = Tensor.Empty(b, t, d);
+        AdaLN.Rows(b, t * d, (b0, nb) =>
+        {
+            var ss = src.AsSpan(); var ys = y.AsSpan();
+            for (int bi = b0; bi < b0 + nb; bi++)
+                for (int h = 0; h < heads; h++)
+                    for (int ti = 0; ti < t; ti++)
+                        ss.Slice(((bi * heads + h) * t + ti) * hd, hd).CopyTo(ys.Slice((bi * t + ti) * d + h * hd, hd));
+        });
+        if (MixFlow.Tensors.Autograd.GradMode.IsEnabled && src.RequiresGrad)
+        {
+            y.WithGrad("merge_heads", [src], g =>
+            {
+                g = g.Contiguous();
+                var dx = Tensor.Empty(b, heads, t, hd);
+                AdaLN.Rows(b, t * d, (b0, nb) =>
+                {
+                    var gs = g.AsSpan(); var ds = dx.AsSpan();
+                    for (int bi = b0; bi < b0 + nb; bi++)
+                        for (int h = 0; h < heads; h++)
+                            for (int ti = 0; ti < t; ti++)
+                                gs.Slice((bi * t + ti) * d + h * hd, hd).CopyTo(ds.Slice(((bi * heads + h) * t + ti) * hd, hd));
+                });
+                AdaLN.SetOrAccumulate(src, dx);
+            });
+        }
+        return y;
     }
 }
 
@@ -406,16 +581,10 @@ public sealed class SiTAttention : Module
     /// <summary>x [B, T, D] → [B, T, D].</summary>
     public Tensor Forward(Tensor x)
     {
-        int b = x.Size(0), t = x.Size(1), hd = Dim / Heads;
-        var qkv = Qkv.Forward(x)                                                // [B, T, 3D]
-            .Reshape(b, t, 3, Heads, hd)                                        // [B, T, 3, H, hd] (view)
-            .Permute(2, 0, 3, 1, 4)                                             // [3, B, H, T, hd] (view)
-            .Contiguous();                                                      // [3, B, H, T, hd] (one copy)
-        var q = qkv.Slice(0, 0, 1).Reshape(b, Heads, t, hd);                    // [B, H, T, hd] (view)
-        var k = qkv.Slice(0, 1, 2).Reshape(b, Heads, t, hd);                    // [B, H, T, hd] (view)
-        var v = qkv.Slice(0, 2, 3).Reshape(b, Heads, t, hd);                    // [B, H, T, hd] (view)
-        var o = Tensor.ScaledDotProductAttention(q, k, v);                      // [B, H, T, hd]
-        var merged = o.Transpose(1, 2).Reshape(b, t, Dim);                      // [B, T, D] (one copy)
+        var qkv = Qkv.Forward(x);                                               // [B, T, 3D]
+        var heads = AttentionHeads.Split(qkv, Heads);                           // q, k, v [B, H, T, hd] (one parallel copy)
+        var o = Tensor.ScaledDotProductAttention(heads.Q, heads.K, heads.V);    // [B, H, T, hd]
+        var merged = AttentionHeads.Merge(o);                                   // [B, T, D] (one parallel copy)
         return Proj.Forward(merged);                                            // [B, T, D]
     }
 }
@@ -494,9 +663,9 @@ public sealed class SiTBlock : Module
         var shiftMlp = mod.Slice(1, 3, 4);                                      // [B, 1, D] (view)
         var scaleMlp = mod.Slice(1, 4, 5);                                      // [B, 1, D] (view)
         var gateMlp = mod.Slice(1, 5, 6);                                       // [B, 1, D] (view)
-        var h = AdaLN.Modulate(Norm1.Forward(x), shiftMsa, scaleMsa);           // [B, T, D]
+        var h = AdaLN.NormModulate(x, shiftMsa, scaleMsa, Norm1.Eps);           // [B, T, D] (norm1 + modulate fused)
         x = AdaLN.GatedResidual(x, gateMsa, Attn.Forward(h));                   // [B, T, D]
-        h = AdaLN.Modulate(Norm2.Forward(x), shiftMlp, scaleMlp);               // [B, T, D]
+        h = AdaLN.NormModulate(x, shiftMlp, scaleMlp, Norm2.Eps);               // [B, T, D] (norm2 + modulate fused)
         return AdaLN.GatedResidual(x, gateMlp, Mlp.Forward(h));                 // [B, T, D]
     }
 }
@@ -538,7 +707,7 @@ public sealed class SiTFinalLayer : Module
     {
         int b = c.Size(0);
         var mod = AdaLNModulation.Forward(c).Reshape(b, 2, Dim);                // [B, 2, D]
-        var h = AdaLN.Modulate(NormFinal.Forward(x), mod.Slice(1, 0, 1), mod.Slice(1, 1, 2)); // [B, T, D]
+        var h = AdaLN.NormModulate(x, mod.Slice(1, 0, 1), mod.Slice(1, 1, 2), NormFinal.Eps); // [B, T, D] (norm_final + modulate fused)
         return Linear.Forward(h);                                               // [B, T, p·p·out]
     }
 }

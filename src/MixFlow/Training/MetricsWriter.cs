@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace MixFlow.Training;
 
@@ -6,6 +7,9 @@ namespace MixFlow.Training;
 public sealed class MetricsWriter : IDisposable
 {
     private readonly StreamWriter _writer;
+
+    // A window of only skipped steps has a NaN mean loss: written as "NaN" (a JSON string literal) rather than failing.
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>The file written.</summary>
     public string Path { get; }
@@ -46,7 +50,7 @@ public sealed class MetricsWriter : IDisposable
     /// <summary>Appends one record.</summary>
     public void Write(TrainLogEntry entry)
     {
-        _writer.WriteLine(JsonSerializer.Serialize(entry));
+        _writer.WriteLine(JsonSerializer.Serialize(entry, Json));
         _writer.Flush();
     }
 
@@ -59,7 +63,7 @@ public sealed class MetricsWriter : IDisposable
         foreach (var line in File.ReadLines(path))
         {
             if (string.IsNullOrWhiteSpace(line)) continue;
-            try { if (JsonSerializer.Deserialize<TrainLogEntry>(line) is { } e) list.Add(e); }
+            try { if (JsonSerializer.Deserialize<TrainLogEntry>(line, Json) is { } e) list.Add(e); }
             catch (JsonException) { }
         }
         return list;

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using MixFlow.Data;
+using MixFlow.Distributed;
 using MixFlow.Models;
 using MixFlow.Tensors;
 using MixFlow.Tensors.Autograd;
@@ -6,9 +8,16 @@ using MixFlow.Transport;
 
 namespace MixFlow.Training;
 
-/// <summary>Generates samples from a flow model in batches (no gradients, bounded memory), with optional guidance.</summary>
+/// <summary>
+/// Generates samples from a flow model in batches (no gradients, bounded memory), with optional guidance. The
+/// initial noise of sample i comes from a generator keyed by (seed, i) and the sampler's own noise (SDE samplers)
+/// for batch k from one keyed by (seed, k), so the samples do not depend on how batches are spread over MPI ranks
+/// (nor, for ODE samplers, on the batch size).
+/// </summary>
 public static class SampleGenerator
 {
+    private const ulong NoiseSalt = 0x5A3F_1E00UL, SamplerSalt = 0x5DE0_0B47UL;
+
     /// <summary>Creates the sampler of a kind.</summary>
     /// <exception cref="ConfigException">Steps below 1, or a sampler kind the command line does not offer.</exception>
     public static ISampler CreateSampler(SamplerKind kind, int steps, FlowTransport transport)
@@ -49,7 +58,20 @@ public static class SampleGenerator
     /// <param name="weakModel">Weaker model for autoguidance, or null.</param>
     /// <exception cref="ConfigException">Invalid request values.</exception>
     public static GeneratedSamples Generate(IFlowModel model, int[] sampleShape, SampleRequest request, IFlowModel? weakModel = null)
+        => Generate(model, sampleShape, request, weakModel, SingleProcessWorld.Instance)!;
+
+    /// <summary>
+    /// Generates the samples of a request over the ranks of <paramref name="world"/>: batch k (samples
+    /// [k·BatchSize, (k+1)·BatchSize)) is made by rank k mod N, and each round of N batches is gathered on rank 0.
+    /// The result equals a single-process <see cref="Generate(IFlowModel, int[], SampleRequest, IFlowModel?)"/> with the
+    /// same request. Every rank must call it with the same arguments.
+    /// </summary>
+    /// <returns>The samples on rank 0; null on the other ranks.</returns>
+    /// <exception cref="ConfigException">Invalid request values.</exception>
+    /// <exception cref="MpiException">An MPI call failed.</exception>
+    public static GeneratedSamples? Generate(IFlowModel model, int[] sampleShape, SampleRequest request, IFlowModel? weakModel, IWorld world)
     {
+        ArgumentNullException.ThrowIfNull(world);
         if (request.Count < 1) throw new ConfigException("n", $"n: must be >= 1 (got {request.Count})");
         if (request.BatchSize < 1) throw new ConfigException("batch-size", $"batch-size: must be >= 1 (got {request.BatchSize})");
         var clock = Stopwatch.StartNew();
@@ -61,22 +83,41 @@ public static class SampleGenerator
         else if (request.CfgScale != 1 && model.NumClasses > 0) net = new ClassifierFreeGuidance(net, request.CfgScale, request.CfgTMin, request.CfgTMax);
         int per = 1;
         foreach (int d in sampleShape) per *= d;
-        var all = new float[(long)request.Count * per];
-        var gen = new Generator(request.Seed);
+        int ranks = world.Size, bs = request.BatchSize;
+        int batches = (int)((request.Count + (long)bs - 1) / bs);
+        var all = world.IsRoot ? new float[(long)request.Count * per] : null;
         int nfe = 0;
         using (GradMode.NoGrad())
         {
-            for (int start = 0; start < request.Count; start += request.BatchSize)
+            for (int round = 0; round * ranks < batches; round++)
             {
-                int b = Math.Min(request.BatchSize, request.Count - start);
-                using var scope = new TensorScope();
-                var x0 = Tensor.RandN(gen, [b, .. sampleShape]);
-                int[]? lb = labels?[start..(start + b)];
-                var res = sampler.Sample(net, x0, lb, gen);
-                nfe = Math.Max(nfe, res.Nfe);
-                res.X.Contiguous().AsSpan().CopyTo(all.AsSpan(start * per, b * per));
+                int k = round * ranks + world.Rank;
+                float[] mine = [];
+                if (k < batches)
+                {
+                    int start = k * bs, b = Math.Min(bs, request.Count - start);
+                    using var scope = new TensorScope();
+                    var x0 = Tensor.Empty([b, .. sampleShape]);
+                    var xs = x0.AsSpan();
+                    for (int i = 0; i < b; i++) new Generator(SeedMix.Mix(request.Seed ^ NoiseSalt, (ulong)(start + i))).FillNormal(xs.Slice(i * per, per));
+                    int[]? lb = labels?[start..(start + b)];
+                    var res = sampler.Sample(net, x0, lb, new Generator(SeedMix.Mix(request.Seed ^ SamplerSalt, (ulong)k)));
+                    nfe = Math.Max(nfe, res.Nfe);
+                    if (ranks == 1) res.X.Contiguous().AsSpan().CopyTo(all!.AsSpan(start * per, b * per));
+                    else mine = res.X.Contiguous().ToArray();
+                }
+                if (ranks == 1) continue;
+                var got = world.Gather(mine, 0, "gather(samples)");
+                got?.CopyTo(all!.AsSpan(round * ranks * bs * per)); // rank order = batch order within a round
             }
         }
+        if (ranks > 1)
+        {
+            Span<double> m = [nfe];
+            world.AllreduceMax(m, "allreduce-max(nfe)");
+            nfe = (int)m[0];
+        }
+        if (all is null) return null;
         var x = Tensor.FromArray(all, [request.Count, .. sampleShape]);
         x.MoveToOuterScope();
         return new GeneratedSamples(x, labels, nfe, clock.Elapsed.TotalSeconds);

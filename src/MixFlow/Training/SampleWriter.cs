@@ -29,7 +29,7 @@ public static class SampleWriter
     {
         int n = Math.Min(images.Size(0), maxGrid);
         var shown = n == images.Size(0) ? images : images.Slice(0, 0, n).Contiguous();
-        ImageGrid.Save(path, shown, new ImageGridOptions { Columns = (int)Math.Ceiling(Math.Sqrt(n)), Scale = 2 });
+        SavePng(path, ImageGrid.Render(shown, new ImageGridOptions { Columns = (int)Math.Ceiling(Math.Sqrt(n)), Scale = 2 }).ToImage());
     }
 
     /// <summary>Writes points [N, 2]: <c>&lt;stem&gt;.npy</c> and a scatter plot <c>&lt;stem&gt;.png</c> (over <paramref name="reference"/> points if given).</summary>
@@ -50,8 +50,11 @@ public static class SampleWriter
         var plot = new ScatterPlot(new PlotOptions { Width = 480, Height = 480, Title = title, XRange = (-4.5, 4.5), YRange = (-4.5, 4.5) });
         if (reference is not null) plot.Add("data", First2(reference), Rgb.Series(1), alpha: 0.25);
         plot.Add("samples", First2(points), Rgb.Series(0), alpha: 0.5);
-        plot.SavePng(path);
+        SavePng(path, plot.ToImage());
     }
+
+    /// <summary>Saves a PNG (adaptive scanline filters).</summary>
+    public static void SavePng(string path, PngImage image) => PngEncoder.Save(path, image);
 
     private static Tensor First2(Tensor p) => p.Size(1) == 2 ? p.Contiguous() : p.Slice(1, 0, 2).Contiguous();
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using MixFlow.Distributed;
 using MixFlow.Tensors;
 using MixFlow.Tensors.Nn;
 using MixFlow.Tensors.Optim;
@@ -13,6 +14,9 @@ namespace MixFlow.Training;
 /// finite are skipped (no update) and counted; beyond <see cref="TrainConfig.MaxNonFinite"/> the run aborts.
 /// Every <see cref="TrainConfig.LogEvery"/> steps a record goes to the sink and to <c>metrics.jsonl</c>; previews and
 /// checkpoints are written on their schedules, and a final checkpoint at the end or on cancellation.
+/// With an <see cref="IWorld"/> of several ranks (mpirun) the step is data-parallel (<see cref="DataParallelTraining"/>):
+/// every rank trains on its shard of each global batch with summed gradients and steps identically; only rank 0
+/// reports progress and writes metrics, previews and checkpoints.
 /// </summary>
 public sealed class Trainer
 {
@@ -21,14 +25,17 @@ public sealed class Trainer
 
     private readonly TrainingSession _s;
     private readonly IProgressSink _sink;
+    private readonly IWorld _world;
 
     /// <summary>Creates a trainer.</summary>
     /// <param name="session">What to train.</param>
-    /// <param name="sink">Progress receiver (null: none).</param>
-    public Trainer(TrainingSession session, IProgressSink? sink = null)
+    /// <param name="sink">Progress receiver (null: none; only used on rank 0).</param>
+    /// <param name="world">The ranks training together (null: a single process).</param>
+    public Trainer(TrainingSession session, IProgressSink? sink = null, IWorld? world = null)
     {
         _s = session ?? throw new ArgumentNullException(nameof(session));
-        _sink = sink ?? NullProgressSink.Instance;
+        _world = world ?? SingleProcessWorld.Instance;
+        _sink = _world.IsRoot ? sink ?? NullProgressSink.Instance : NullProgressSink.Instance;
     }
 
     /// <summary>Version of the MixFlow assembly (stored in checkpoints).</summary>
@@ -43,10 +50,12 @@ public sealed class Trainer
     {
         var cfg = _s.Config;
         var total = Stopwatch.StartNew();
-        var ckpts = new CheckpointManager(cfg.Out, cfg.Keep);
-        string metricsPath = Path.Combine(ckpts.RunDirectory, MetricsFile);
+        var dp = DataParallelTraining.Attach(_s, _world);
+        bool root = _world.IsRoot;
+        var ckpts = root ? new CheckpointManager(cfg.Out, cfg.Keep) : null;
+        string metricsPath = Path.Combine(Path.GetFullPath(cfg.Out), MetricsFile);
         int startStep = _s.Step;
-        using var metrics = new MetricsWriter(metricsPath, truncateAfterStep: startStep);
+        using var metrics = root ? new MetricsWriter(metricsPath, truncateAfterStep: startStep) : null;
         var parameters = _s.Model.Parameters().ToList();
         var log = new List<TrainLogEntry>();
         _sink.OnStart(_s.Parent is null ? "train" : "posttrain", startStep, cfg.Steps);
@@ -61,21 +70,23 @@ public sealed class Trainer
 
         while (_s.Step < cfg.Steps)
         {
-            if (cancel.IsCancellationRequested) { reason = TrainStopReason.Cancelled; break; }
+            if (dp.AgreeToStop(cancel.IsCancellationRequested)) { reason = TrainStopReason.Cancelled; break; }
             lr = _s.Schedule.At(_s.Step);
             _s.Optimizer.LearningRate = lr;
             double lossValue, gradNorm; int batchSize;
             using (new TensorScope())
             {
                 using var batch = _s.Data.Next();
-                batchSize = batch.X.Size(0);
+                batchSize = dp.GlobalBatchSize(batch);
                 _s.Optimizer.ZeroGrad();
-                var loss = _s.Objective.Loss(_s.Flow, batch.X, batch.Labels, _s.Rng).Loss;
-                lossValue = loss.Item();
+                var step = dp.Loss(batch);
+                var loss = step.Loss;
+                lossValue = step.Value;
                 gradNorm = double.NaN;
                 if (double.IsFinite(lossValue))
                 {
                     loss.Backward();
+                    dp.SumGradients(parameters);
                     gradNorm = cfg.GradClip > 0 ? GradClip.ClipGlobalNorm(parameters, (float)cfg.GradClip) : GradClip.GlobalNorm(parameters);
                 }
                 if (double.IsFinite(lossValue) && double.IsFinite(gradNorm))
@@ -109,22 +120,23 @@ public sealed class Trainer
                 double secs = Math.Max(window.Elapsed.TotalSeconds - paused, 1e-9);
                 var entry = new TrainLogEntry(_s.Step, winFinite > 0 ? winLoss / winFinite : double.NaN, winFinite > 0 ? winGrad / winFinite : double.NaN,
                     lr, winSteps / secs, winSamples / secs, _s.SkippedSteps, total.Elapsed.TotalSeconds);
-                metrics.Write(entry);
+                metrics?.Write(entry);
                 log.Add(entry);
                 _sink.OnLog(entry);
                 winLoss = winGrad = 0; winFinite = winSteps = 0; winSamples = 0;
                 window.Restart(); paused = 0;
             }
             long pauseStart = Stopwatch.GetTimestamp();
-            if (_s.Preview is not null && cfg.SampleEvery > 0 && _s.Step % cfg.SampleEvery == 0)
-                WritePreview(ckpts.RunDirectory);
-            if (cfg.CkptEvery > 0 && _s.Step % cfg.CkptEvery == 0)
+            if (root && _s.Preview is not null && cfg.SampleEvery > 0 && _s.Step % cfg.SampleEvery == 0)
+                WritePreview(ckpts!.RunDirectory);
+            if (root && cfg.CkptEvery > 0 && _s.Step % cfg.CkptEvery == 0)
             {
-                lastCkpt = SaveCheckpoint(ckpts); lastCkptStep = _s.Step;
+                lastCkpt = SaveCheckpoint(ckpts!); lastCkptStep = _s.Step;
             }
             paused += Stopwatch.GetElapsedTime(pauseStart).TotalSeconds; // previews/checkpoints do not count against the rate
         }
-        if (lastCkptStep != _s.Step) lastCkpt = SaveCheckpoint(ckpts);
+        if (root && lastCkptStep != _s.Step) lastCkpt = SaveCheckpoint(ckpts!);
+        _world.Barrier("barrier(end of training)");
         var result = new TrainResult(reason, startStep, _s.Step, _s.SkippedSteps, lastLoss, lastCkpt, metricsPath, total.Elapsed.TotalSeconds, log);
         _sink.OnEnd(result);
         return result;

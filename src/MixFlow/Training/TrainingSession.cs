@@ -35,8 +35,8 @@ public sealed class TrainingSession
     /// <summary>Learning rate per step.</summary>
     public required ILrSchedule Schedule { get; init; }
 
-    /// <summary>Training batches (its <see cref="DataLoader.State"/> is checkpointed).</summary>
-    public required DataLoader Data { get; init; }
+    /// <summary>Training batches (its <see cref="DataLoader.State"/> is checkpointed); replaced by its shard in data-parallel runs.</summary>
+    public required DataLoader Data { get; set; }
 
     /// <summary>Random stream of the objective (noise, times).</summary>
     public required Generator Rng { get; init; }

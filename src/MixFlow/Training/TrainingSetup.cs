@@ -125,12 +125,17 @@ public static class TrainingSetup
     /// Rebuilds the session saved in a checkpoint and restores it exactly (for <c>--resume</c>); the stored
     /// configuration is used, with <paramref name="steps"/> replacing the total step count if given.
     /// </summary>
+    /// <param name="checkpoint">The checkpoint to continue.</param>
+    /// <param name="steps">New total step count, or null to keep the stored one.</param>
+    /// <param name="dataset">An already loaded data set to reuse, or null to load the stored data source.</param>
+    /// <param name="logEvery">New logging interval (does not affect the trajectory), or null to keep the stored one.</param>
     /// <exception cref="CheckpointException">The checkpoint is invalid or does not fit.</exception>
-    public static TrainingSession Resume(Checkpoint checkpoint, int? steps = null, IDataset? dataset = null)
+    public static TrainingSession Resume(Checkpoint checkpoint, int? steps = null, IDataset? dataset = null, int? logEvery = null)
     {
         // The run directory is where the checkpoint lives (robust against a moved run or another working directory).
         var config = checkpoint.Config with { Out = Path.GetDirectoryName(checkpoint.Directory)! };
         if (steps is int n) config = config with { Steps = n };
+        if (logEvery is int le) config = config with { LogEvery = Math.Max(1, le) };
         var session = Create(config, dataset, checkpoint.State.Parent, checkpoint.State.ModelPreset);
         checkpoint.Restore(session);
         return session;

@@ -82,6 +82,31 @@ public class NpyTests
         Assert.Throws<NotSupportedException>(() => NpyFile.Write(new MemoryStream(), NpyArray.FromFloat64([1.0], 1)));
     }
 
+    [Fact]
+    public void MutatedNpyAndIdxOnlyEverThrowInvalidData()
+    {
+        var ms = new MemoryStream();
+        NpyFile.Write(ms, NpyArray.FromFloat32([1, 2, 3, 4, 5, 6], 2, 3));
+        var good = ms.ToArray();
+        var g = new MixFlow.Tensors.Generator(5);
+        for (int trial = 0; trial < 400; trial++)
+        {
+            var b = (byte[])good.Clone();
+            b[g.NextInt(0, 80)] = (byte)g.NextInt(0, 256);
+            if (trial % 4 == 0) b = b[..g.NextInt(0, b.Length)];
+            try { ReadBytes(b, "m.npy"); }
+            catch (InvalidDataException e) { Assert.Contains("m.npy", e.Message); }
+        }
+        var idx = new byte[] { 0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8 };
+        for (int trial = 0; trial < 200; trial++)
+        {
+            var b = (byte[])idx.Clone();
+            b[g.NextInt(0, 16)] = (byte)g.NextInt(0, 256);
+            try { MixFlow.Data.IdxFile.Read(new MemoryStream(b), "m.idx"); }
+            catch (InvalidDataException e) { Assert.Contains("m.idx", e.Message); }
+        }
+    }
+
     [Theory]
     [InlineData(false)] [InlineData(true)]
     public void NpzRoundTripStoredAndDeflated(bool compress)

@@ -174,6 +174,31 @@ public class PngTests
     }
 
     [Fact]
+    public void MutatedFilesWithRepairedCrcsOnlyEverThrowInvalidData()
+    {
+        var good = PngEncoder.Encode(RandomImage(7, 5, 3, 9, smooth: true));
+        var g = new Generator(123);
+        int rejected = 0;
+        for (int trial = 0; trial < 400; trial++)
+        {
+            var b = (byte[])good.Clone();
+            int flips = g.NextInt(1, 4);
+            for (int k = 0; k < flips; k++) b[g.NextInt(8, b.Length)] = (byte)g.NextInt(0, 256);
+            // repair every chunk CRC so that the decoder's later checks are exercised
+            for (int pos = 8; pos + 12 <= b.Length;)
+            {
+                long len = BinaryPrimitives.ReadUInt32BigEndian(b.AsSpan(pos));
+                if (pos + 12 + len > b.Length) break;
+                BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(pos + 8 + (int)len), Crc32.Compute(b.AsSpan(pos + 4, 4 + (int)len)));
+                pos += 12 + (int)len;
+            }
+            try { PngDecoder.Decode(b, "m.png"); }
+            catch (InvalidDataException e) { Assert.Contains("m.png", e.Message); rejected++; }
+        }
+        Assert.True(rejected > 50, $"only {rejected} of 400 mutants rejected");
+    }
+
+    [Fact]
     public void SaveAndLoadFileAndMissingFile()
     {
         using var dir = new TempDir();

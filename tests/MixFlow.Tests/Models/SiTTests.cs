@@ -211,6 +211,37 @@ public class SiTTests
     }
 
     [Fact]
+    public void UnconditionalModelAndCfgRequiresNullClass()
+    {
+        var unc = new SiT(Tiny with { NumClasses = 0 }, new Generator(3));
+        Assert.DoesNotContain(unc.StateDict(), s => s.Name.StartsWith("y_embedder", StringComparison.Ordinal));
+        var x = Tensor.RandN(new Generator(1), 2, 2, 8, 8);
+        var t = Tensor.Rand(new Generator(2), 2);
+        Assert.Equal(new[] { 2, 2, 8, 8 }, unc.Forward(x, t, null).Shape);
+        Assert.Throws<ArgumentException>(() => unc.Forward(x, t, [0, 1]));
+        Assert.Throws<InvalidOperationException>(() => unc.ForwardWithCfg(x, t, [0, 1], 2f));
+        var noNull = new SiT(Tiny with { ClassDropoutProb = 0 }, new Generator(3));
+        Assert.Equal(new[] { 5, 64 }, noNull.YEmbedder!.Table.Weight.Shape);
+        Assert.Throws<InvalidOperationException>(() => noNull.ForwardWithCfg(x, t, [0, 1], 2f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => noNull.Forward(x, t, [0, 5]));
+    }
+
+    [Fact]
+    public void EmaOfSiTCopiesPositionBufferAndAveragesWeights()
+    {
+        var model = new SiT(Tiny, new Generator(3));
+        var ema = new Ema(model, decay: 0.9f, warmup: false);
+        var name = "blocks.0.attn.qkv.weight";
+        var p = model.NamedParameters().Single(n => n.Name == name).Tensor;
+        var before = p.ToArray();
+        p.AsSpan().Fill(1f);
+        ema.Update(model);
+        var shadow = ema.Shadow.Single(n => n.Name == name).Tensor.ToArray();
+        for (int i = 0; i < before.Length; i += 97) Assert.Equal(0.9 * before[i] + 0.1, shadow[i], 5);
+        Assert.Contains(ema.StateDict(), s => s.Name == "ema.pos_embed");
+    }
+
+    [Fact]
     public void BadInputsAreRejectedWithShapes()
     {
         var model = new SiT(Tiny, new Generator(5));
@@ -254,5 +285,95 @@ public class AdaLNTests
         var e = Assert.Throws<ArgumentException>(() => AdaLN.Modulate(Tensor.Zeros(2, 3, 4), Tensor.Zeros(2, 1, 4), Tensor.Zeros(2, 4)));
         Assert.Contains("Modulate", e.Message);
         Assert.Contains("[2, 4]", e.Message);
+    }
+}
+
+public class AttentionHeadsTests
+{
+    [Fact]
+    public void SplitAndMergeMatchReshapePermuteForwardAndBackward()
+    {
+        var g = new Generator(31);
+        int b = 2, t = 5, h = 3, hd = 4, d = h * hd;
+        var qkv = Tensor.RandN(g, b, t, 3 * d).RequireGrad();
+        var rq = Tensor.RandN(g, b, h, t, hd); var rk = Tensor.RandN(g, b, h, t, hd); var rv = Tensor.RandN(g, b, h, t, hd);
+        var rm = Tensor.RandN(g, b, t, d);
+
+        var heads = AttentionHeads.Split(qkv * 1f, h);
+        var fused = (heads.Q * rq).Sum() + (heads.K * rk).Sum() + (AttentionHeads.Merge(heads.V * rv) * rm).Sum();
+        fused.Backward();
+        var gFused = qkv.Grad!.ToArray(); qkv.Grad = null;
+
+        var p = (qkv * 1f).Reshape(b, t, 3, h, hd).Permute(2, 0, 3, 1, 4);
+        Tensor Part(int i) => p.Slice(0, i, i + 1).Reshape(b, h, t, hd);
+        Assert.Equal(Part(0).ToArray(), heads.Q.ToArray());
+        Assert.Equal(Part(2).ToArray(), heads.V.ToArray());
+        var merged = (Part(2) * rv).Transpose(1, 2).Reshape(b, t, d);
+        Assert.Equal(merged.ToArray(), AttentionHeads.Merge(heads.V * rv).ToArray());
+        var composed = (Part(0) * rq).Sum() + (Part(1) * rk).Sum() + (merged * rm).Sum();
+        composed.Backward();
+        var gComposed = qkv.Grad!.ToArray();
+        Assert.Equal(composed.Item(), fused.Item(), 4);
+        for (int i = 0; i < gFused.Length; i++) Assert.Equal(gComposed[i], gFused[i], 5);
+
+        // A leaf input receives the accumulated gradient of all three parts.
+        var leaf = Tensor.RandN(g, b, t, 3 * d).RequireGrad();
+        var hl = AttentionHeads.Split(leaf, h);
+        ((hl.Q + hl.K + hl.V).Sum()).Backward();
+        Assert.All(leaf.Grad!.ToArray(), v => Assert.Equal(1f, v));
+        Assert.Throws<ArgumentException>(() => AttentionHeads.Split(Tensor.Zeros(2, 3, 10), 3));
+    }
+}
+
+public class AdaLNNormModulateTests
+{
+    [Fact]
+    public void FusedNormModulateMatchesLayerNormThenModulate()
+    {
+        var g = new Generator(41);
+        var x = (Tensor.RandN(g, 3, 7, 16) * 2f + 0.5f).Detach().RequireGrad();
+        var mod = Tensor.RandN(g, 3, 2, 16).RequireGrad();
+        var r = Tensor.RandN(g, 3, 7, 16);
+        var a = (AdaLN.NormModulate(x, mod.Slice(1, 0, 1), mod.Slice(1, 1, 2), 1e-6f) * r).Sum();
+        a.Backward();
+        var ga = new[] { x.Grad!.ToArray(), mod.Grad!.ToArray() };
+        x.Grad = null; mod.Grad = null;
+        var b = (AdaLN.Modulate(Tensor.LayerNorm(x, null, null, 1e-6f), mod.Slice(1, 0, 1), mod.Slice(1, 1, 2)) * r).Sum();
+        b.Backward();
+        var gb = new[] { x.Grad!.ToArray(), mod.Grad!.ToArray() };
+        Assert.Equal(b.Item(), a.Item(), 3);
+        for (int k = 0; k < 2; k++)
+            for (int i = 0; i < ga[k].Length; i++) Assert.Equal(gb[k][i], ga[k][i], 4);
+    }
+
+    [Fact]
+    public void FusedNormModulateInputGradientMatchesFiniteDifferencesInDouble()
+    {
+        var g = new Generator(42);
+        var x = Tensor.RandN(g, 1, 2, 6).RequireGrad();
+        var mod = Tensor.RandN(g, 1, 2, 6);
+        var r = Tensor.RandN(g, 1, 2, 6);
+        (AdaLN.NormModulate(x, mod.Slice(1, 0, 1), mod.Slice(1, 1, 2), 1e-6f) * r).Sum().Backward();
+        var analytic = x.Grad!.ToArray();
+        var xv = x.ToArray(); var mv = mod.ToArray(); var rv = r.ToArray();
+        double F(double[] xs)
+        {
+            double total = 0;
+            for (int row = 0; row < 2; row++)
+            {
+                double mean = 0, var = 0;
+                for (int j = 0; j < 6; j++) mean += xs[row * 6 + j] / 6;
+                for (int j = 0; j < 6; j++) var += (xs[row * 6 + j] - mean) * (xs[row * 6 + j] - mean) / 6;
+                for (int j = 0; j < 6; j++)
+                    total += rv[row * 6 + j] * ((xs[row * 6 + j] - mean) / Math.Sqrt(var + 1e-6) * (1 + mv[6 + j]) + mv[j]);
+            }
+            return total;
+        }
+        for (int i = 0; i < 12; i++)
+        {
+            var p = xv.Select(v => (double)v).ToArray(); var m = (double[])p.Clone();
+            p[i] += 1e-5; m[i] -= 1e-5;
+            Assert.Equal((F(p) - F(m)) / 2e-5, analytic[i], 3);
+        }
     }
 }

@@ -200,6 +200,23 @@ public class ObjectiveTests
         Assert.NotEqual(0f, m.W.Grad!.Item());
     }
 
+    [Fact]
+    public void ImageShapedBatchesAndLabelsFlowThrough()
+    {
+        var spy = new SpyModel(numClasses: 5);
+        var x1 = Data(12, 3, 2, 4, 4);
+        int[] labels = [4, 0, 2];
+        foreach (ITrainingObjective obj in new ITrainingObjective[] { new FlowMatchingObjective(new FlowTransport()), new MixFlowObjective(new FlowTransport(new TransportOptions(PathKind.Gvp))), new InputPerturbationObjective(new FlowTransport()) })
+        {
+            var r = obj.Loss(spy, x1, labels, new Generator(1));
+            Assert.Equal(new[] { 3 }, r.PerSample.Shape);
+            Assert.True(float.IsFinite(r.Loss.Item()));
+            Assert.Equal(labels, spy.Labels[^1]);
+            Assert.Equal(96, spy.Inputs[^1].Length);
+            Assert.Equal(r.PerSample.ToArray().Average(), r.Loss.Item(), 1e-5);
+        }
+    }
+
     [Theory]
     [InlineData(-0.1)] [InlineData(1.5)] [InlineData(double.NaN)]
     public void GammaOutsideUnitIntervalIsRejected(double gamma)

@@ -244,6 +244,25 @@ public class SamplerTests
     }
 
     [Fact]
+    public void SamplersRecordNoGraph()
+    {
+        var tr = new FlowTransport();
+        var model = new ScalarModel();
+        var x0 = Tensor.RandN(new Generator(1), 8, 2);
+        ISampler[] samplers =
+        [
+            new FixedStepOdeSampler(tr, new OdeSamplerOptions(OdeMethod.Rk4, 4)), new DormandPrinceSampler(tr),
+            new EulerMaruyamaSampler(tr, new SdeSamplerOptions(Steps: 5)), new TimeShiftSampler(tr, new TimeShiftOptions(Steps: 5)),
+        ];
+        foreach (var s in samplers)
+        {
+            var r = s.Sample(model, x0, gen: new Generator(2));
+            Assert.False(r.X.RequiresGrad, s.GetType().Name);
+            Assert.All(r.X.ToArray(), v => Assert.True(float.IsFinite(v)));
+        }
+    }
+
+    [Fact]
     public void BadSamplerOptionsAreRejected()
     {
         var tr = new FlowTransport();
