@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using MixFlow.Data;
+using MixFlow.Evaluation;
 using MixFlow.Imaging;
 using MixFlow.Models;
 using MixFlow.Tensors;
@@ -29,8 +30,8 @@ public static class DemoCommand
     /// to fit it, from the training rate measured during the first image steps.</param>
     public sealed record Budget(int PointSteps, int PointPostSteps, int ImageSteps, int ImagePostSteps, int ImageBatch, int EvalPoints, double WallSeconds);
 
-    /// <summary>The default budget: at most 1200 + 2×400 image steps, the whole demo within 9 minutes (under the 10-minute goal on 2 cores).</summary>
-    public static Budget Default { get; } = new(PointSteps: 3000, PointPostSteps: 1000, ImageSteps: 1200, ImagePostSteps: 400, ImageBatch: 64, EvalPoints: 2000, WallSeconds: 540);
+    /// <summary>The default budget: at most 1500 + 2×500 image steps of 32, the whole demo within 9 minutes (under the 10-minute goal on 2 cores).</summary>
+    public static Budget Default { get; } = new(PointSteps: 2000, PointPostSteps: 600, ImageSteps: 1500, ImagePostSteps: 500, ImageBatch: 32, EvalPoints: 2000, WallSeconds: 540);
 
     /// <summary>A tiny budget for tests and smoke runs (<c>--quick</c>).</summary>
     public static Budget Quick { get; } = new(PointSteps: 60, PointPostSteps: 30, ImageSteps: 0, ImagePostSteps: 0, ImageBatch: 16, EvalPoints: 300, WallSeconds: 60);
@@ -51,14 +52,16 @@ public static class DemoCommand
         var noImages = new Option<bool>("--no-images") { Description = "skip the Fashion-MNIST part" };
         var seed = new Option<ulong>("--seed") { Description = "seed (default 0)" };
         var wall = new Option<double?>("--budget-seconds") { Description = "wall-time budget of the whole demo in seconds (default 540); image steps are reduced to fit", HelpName = "S" };
-        foreach (var o in new Option[] { outDir, toy, quick, noImages, seed, wall }) cmd.Options.Add(o);
+        var gamma = new Option<string?>("--gamma") { Description = "MixFlow γ of the post-training runs, in [0, 1] (default 0.8)", HelpName = "G" };
+        foreach (var o in new Option[] { outDir, toy, quick, noImages, seed, wall, gamma }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
             var budget = parse.GetValue(quick) ? Quick : Default;
             if (parse.GetValue(noImages)) budget = budget with { ImageSteps = 0 };
             if (parse.GetValue(wall) is double w)
                 budget = w >= 30 ? budget with { WallSeconds = w } : throw new ConfigException("budget-seconds", $"budget-seconds: must be >= 30 (got {w})");
-            Run(parse.GetValue(outDir)!, TrainingSetup.ParseToy(parse.GetValue(toy)!), budget, parse.GetValue(seed));
+            double g = parse.GetValue(gamma) is { } gs ? TrainConfigKeys.Apply(new TrainConfig(), "gamma", gs).Gamma : new TrainConfig().Gamma;
+            Run(parse.GetValue(outDir)!, TrainingSetup.ParseToy(parse.GetValue(toy)!), budget, parse.GetValue(seed), g);
             return ExitCodes.Ok;
         });
         return cmd;
@@ -71,15 +74,15 @@ public static class DemoCommand
     public sealed record Part(string Title, string Description, IReadOnlyList<Variant> Variants, string LossPlot, double Seconds, string? Note);
 
     /// <summary>Runs the demo and writes the report; returns the report path.</summary>
-    public static string Run(string outDir, Toy2D toy, Budget budget, ulong seed)
+    public static string Run(string outDir, Toy2D toy, Budget budget, ulong seed, double gamma = 0.8)
     {
         var clock = Stopwatch.StartNew();
         outDir = Path.GetFullPath(outDir);
         CheckpointManager.EnsureWritableDirectory(outDir);
-        var parts = new List<Part> { PointsPart(outDir, toy, budget, seed) };
+        var parts = new List<Part> { PointsPart(outDir, toy, budget, seed, gamma) };
         if (budget.ImageSteps > 0)
         {
-            if (FashionMnist.IsAvailable()) parts.Add(ImagesPart(outDir, budget, seed, budget.WallSeconds - clock.Elapsed.TotalSeconds));
+            if (FashionMnist.IsAvailable()) parts.Add(ImagesPart(outDir, budget, seed, budget.WallSeconds - clock.Elapsed.TotalSeconds, gamma));
             else
             {
                 string note = $"Fashion-MNIST not found in {FashionMnist.DefaultDirectory}: install Debian's package with 'apt-get install dataset-fashion-mnist' (the ./mixflow launcher does this) — image part skipped.";
@@ -104,13 +107,13 @@ public static class DemoCommand
         return ConsoleUi.Run(title, sink => new Trainer(s, sink).Run(signal.Token));
     }
 
-    private static Part PointsPart(string root, Toy2D toy, Budget b, ulong seed)
+    private static Part PointsPart(string root, Toy2D toy, Budget b, ulong seed, double gamma)
     {
         var clock = Stopwatch.StartNew();
         string dir = Path.Combine(root, "points");
         string data = "toy:" + toy.ToString().ToLowerInvariant() switch { "eightgaussians" => "8gaussians", "twomoons" => "moons", var x => x };
         var ds = TrainingSetup.LoadData(DataSpec.Parse(data), seed);
-        var cfg = Base(data, "flow-mlp", b.PointSteps, 256, 1e-3, Path.Combine(dir, "pretrain"), seed) with { EmaDecay = 0.995 };
+        var cfg = Base(data, "flow-mlp", b.PointSteps, 256, 1e-3, Path.Combine(dir, "pretrain"), seed) with { EmaDecay = 0.995, Gamma = gamma };
         var pre = TrainingSetup.Create(cfg, ds);
         var preResult = Train(pre, "2-D pretrain");
         var parent = Checkpoint.Open(preResult.CheckpointPath!);
@@ -124,7 +127,7 @@ public static class DemoCommand
         }
         string loss = Path.Combine(dir, "loss.png");
         LossPlot(variants, loss, "2-D losses");
-        return new Part($"2-D: {toy}", $"flow-mlp ({pre.Model.ParameterCount:N0} parameters), {b.PointSteps} pretraining steps of 256 points, then {b.PointPostSteps} steps of each post-training objective (γ = {parent.Config.Gamma.ToString(CultureInfo.InvariantCulture)} for MixFlow). Scores: Euler sampling from the EMA weights, {b.EvalPoints} samples vs {b.EvalPoints} fresh true points; sliced W2 (lower is better) and RBF MMD² (lower is better).",
+        return new Part($"2-D: {toy}", $"flow-mlp ({pre.Model.ParameterCount:N0} parameters), {b.PointSteps} pretraining steps of 256 points, then {b.PointPostSteps} steps of each post-training objective (γ = {parent.Config.Gamma.ToString(CultureInfo.InvariantCulture)} for MixFlow). Scores: Euler sampling from the EMA weights, {b.EvalPoints} samples vs {b.EvalPoints} fresh true points; sliced W2 and unbiased RBF-MMD² (median-heuristic bandwidths) from MixFlow.Evaluation, lower is better.",
             variants, loss, clock.Elapsed.TotalSeconds, null);
     }
 
@@ -139,9 +142,8 @@ public static class DemoCommand
         foreach (int nfe in EvalNfes)
         {
             var s = SampleGenerator.Generate(flow, [2], new SampleRequest { Sampler = SamplerKind.Euler, Steps = nfe, Count = b.EvalPoints, BatchSize = 1000, Seed = seed + 7 });
-            double sw = PointMetrics.SlicedWasserstein2(s.X, truth, 64, new Generator(seed + 5));
-            double mmd = PointMetrics.RbfMmd2(s.X, truth, bandwidth: 0.5);
-            scores[nfe] = (sw, mmd);
+            var m = ToyMetrics.Compute(s.X, truth, new ToyMetricsOptions { Seed = seed + 5 });
+            scores[nfe] = (m.SlicedW2, m.Mmd2);
             if (nfe == EvalNfes[^1] || nfe == EvalNfes[0])
             {
                 string p = Path.Combine(dir, $"samples-{stem}-nfe{nfe}.png");
@@ -153,20 +155,20 @@ public static class DemoCommand
         return new Variant(name, ck.Directory, log, png, scores);
     }
 
-    private static Part ImagesPart(string root, Budget b, ulong seed, double secondsLeft)
+    private static Part ImagesPart(string root, Budget b, ulong seed, double secondsLeft, double gamma)
     {
         var clock = Stopwatch.StartNew();
         string dir = Path.Combine(root, "images");
         var ds = ConsoleUi.RunStatus("loading Fashion-MNIST", () => FashionMnist.Load(DatasetSplit.Train));
         // Calibrate: the first steps of pretraining measure the rate; the run then resumes (bit-exactly) with step
         // counts that fit the remaining budget.
-        var cfg = Base("fmnist", ModelPresets.DefaultImages, CalibrationSteps, b.ImageBatch, 1e-3, Path.Combine(dir, "pretrain"), seed) with { Warmup = 50, EmaDecay = 0.995, LogEvery = 1 };
+        var cfg = Base("fmnist", ModelPresets.DefaultImages, CalibrationSteps, b.ImageBatch, 1e-3, Path.Combine(dir, "pretrain"), seed) with { Warmup = 20, EmaDecay = 0.995, LogEvery = 1, Gamma = gamma };
         var calib = Train(TrainingSetup.Create(cfg, ds), "image pretrain (calibration)");
         var timed = calib.Log.Skip(2).ToList(); // the first steps include JIT compilation
         double rate = timed.Count > 0 ? timed.Count / timed.Sum(e => 1 / Math.Max(e.StepsPerSecond, 1e-9)) : calib.FinalStep / calib.ElapsedSeconds;
         // Reserve: sampling 3 grids (≈ 10 step-equivalents each), checkpoints, loading and a safety margin.
-        double usable = secondsLeft - clock.Elapsed.TotalSeconds - 30;
-        int total = (int)Math.Max(0, rate * usable) - 30;
+        double usable = secondsLeft - clock.Elapsed.TotalSeconds - 20;
+        int total = (int)Math.Max(0, rate * usable) - 20;
         int post = Math.Clamp(total / 5, 10, b.ImagePostSteps);
         int pretrain = Math.Clamp(total - 2 * post, CalibrationSteps + 10, b.ImageSteps);
         ConsoleUi.Line(string.Create(CultureInfo.InvariantCulture,

@@ -4,18 +4,19 @@ using MixFlow.Tensors.Memory;
 namespace MixFlow.Tensors;
 
 // 2-D convolution (PyTorch's F.conv2d without dilation or groups) as im2col + GEMM, forward next to backward.
-// Per image n: cols[n] = im2col(x[n]) [K = C·kh·kw, L = Ho·Wo];  y[n] = W[O,K] · cols[n] (+ bias).
-// Backward: dcols[n] = Wᵀ · dy[n] then col2im into dx[n]; dW += Σ_n dy[n] · cols[n]ᵀ; db = Σ_{n,h,w} dy.
-// Scheduling: images are processed in chunks of B (a function of the shapes only, bounded by a memory budget per
-// buffer). Per chunk, im2col/col2im run in parallel over images (each image by one thread, disjoint outputs) and the
-// GEMMs go to Gemm.SgemmStridedBatched (weight broadcast with stride 0), which decides between parallel-over-images
-// with single-threaded GEMMs and threaded per-image GEMMs. dW: per-image products are written to partial buffers and
-// summed in image order, so results never depend on the thread count. (Calling a threaded OpenBLAS GEMM from several
-// worker threads at once was measured 4.6× the CPU time of this scheme for x [64,32,28,28], w [64,32,3,3].)
+// Per image n: cols = im2col(x[n]) [K = C·kh·kw, L = Ho·Wo];  y[n] = W[O,K] · cols (+ bias).
+// Backward: dcols = Wᵀ · dy[n] then col2im into dx[n]; dW += dy[n] · colsᵀ (GEMM with beta = 1 after the first image,
+// images in order); db = Σ_{n,h,w} dy.
+// Scheduling: images run one after another and each GEMM uses the cores (the GEMM backend decides); im2col/col2im
+// of one image are split over the cores only for large column matrices. Measured on the shared 2-core machine
+// (OpenBLAS): parallelising over images instead — single-threaded GEMMs via Gemm.SgemmStridedBatched with the weight
+// broadcast, or threaded GEMMs called from several threads — cost 1.5–4.6× the CPU time and was not faster in wall
+// time for x [64,32,28,28]·w [64,32,3,3], x [64,16,14,14]·w [32,16,3,3] and x [64,3,28,28]·w [16,3,3,3].
+// Results never depend on the thread count (fixed image order; im2col/col2im outputs are disjoint per thread).
 public sealed partial class Tensor
 {
-    /// <summary>Elements of one scratch buffer (column matrices, per-image dW partials) that bound the chunk of images.</summary>
-    private const long ConvChunkBudget = 1L << 22;
+    /// <summary>Column-matrix elements (K·L) from which im2col/col2im of one image are split over the cores.</summary>
+    private const long ConvParallelColumns = 1L << 20;
 
     /// <summary>
     /// 2-D convolution (cross-correlation, as PyTorch's <c>F.conv2d</c>) with equal strides and zero padding on both axes:
@@ -69,40 +70,10 @@ public sealed partial class Tensor
         return new ConvGeometry(c, h, w, kh, kw, sh, sw, ph, pw, (h + 2 * ph - kh) / sh + 1, (w + 2 * pw - kw) / sw + 1);
     }
 
-    /// <summary>Images per chunk: as many as fit the scratch budget for the column matrices and the dW partials (at least 1).</summary>
-    private static int ConvChunk(in ConvGeometry geo, int n, int o)
-    {
-        long perImage = Math.Max(Math.Max(1L, (long)geo.K * geo.L), (long)o * geo.K);
-        return (int)Math.Clamp(ConvChunkBudget / perImage, 1, Math.Max(1, n));
-    }
-
-    /// <summary>im2col of images [n0, n0 + nb) into consecutive K×L blocks of <paramref name="cols"/>, parallel over images.</summary>
-    private static void Im2ColImages(ConvGeometry geo, float[] x, int xOff, int n0, int nb, float[] cols)
-    {
-        int imgIn = geo.C * geo.H * geo.W, kl = geo.K * geo.L;
-        if (nb == 1) { Im2Col.Forward(geo, x, xOff + n0 * imgIn, cols, 0, parallel: true); return; }
-        Par.For(nb, 1, (s, len) =>
-        {
-            for (int i = s; i < s + len; i++) Im2Col.Forward(geo, x, xOff + (n0 + i) * imgIn, cols, i * kl, parallel: false);
-        });
-    }
-
-    /// <summary>col2im (scatter-add) of consecutive K×L blocks of <paramref name="dcols"/> into images [n0, n0 + nb), parallel over images.</summary>
-    private static void Col2ImImages(ConvGeometry geo, float[] dcols, int n0, int nb, float[] dx, int dxOff)
-    {
-        int imgIn = geo.C * geo.H * geo.W, kl = geo.K * geo.L;
-        if (nb == 1) { Im2Col.Backward(geo, dcols, 0, dx, dxOff + n0 * imgIn, parallel: true); return; }
-        Par.For(nb, 1, (s, len) =>
-        {
-            for (int i = s; i < s + len; i++) Im2Col.Backward(geo, dcols, i * kl, dx, dxOff + (n0 + i) * imgIn, parallel: false);
-        });
-    }
-
     private static void ConvForward(ConvGeometry geo, int n, int o, Tensor xc, Tensor wc, Tensor? bc, Tensor r)
     {
-        int k = geo.K, l = geo.L, imgOut = o * l;
+        int k = geo.K, l = geo.L, imgIn = geo.C * geo.H * geo.W, imgOut = o * l;
         float[] xd = xc.Data, wd = wc.Data, rd = r.Data;
-        int chunk = ConvChunk(geo, n, o);
         if (bc is not null)
         {
             var bs = bc.Data.AsSpan(bc._offset, o);
@@ -111,15 +82,14 @@ public sealed partial class Tensor
         }
         else if (k == 0) r.AsSpan().Clear();
         if (k == 0) return;
-        var cols = BufferPool.Rent(chunk * k * l, clear: false);
+        bool parallelCols = (long)k * l >= ConvParallelColumns;
+        var cols = BufferPool.Rent(k * l, clear: false);
         try
         {
-            for (int n0 = 0; n0 < n; n0 += chunk)
+            for (int img = 0; img < n; img++)
             {
-                int nb = Math.Min(chunk, n - n0);
-                Im2ColImages(geo, xd, xc._offset, n0, nb, cols);
-                Gemm.SgemmStridedBatched(false, false, o, l, k, 1f, wd, wc._offset, k, 0, cols, 0, l, (long)k * l,
-                    bc is null ? 0f : 1f, rd, n0 * imgOut, l, imgOut, nb);
+                Im2Col.Forward(geo, xd, xc._offset + img * imgIn, cols, 0, parallelCols);
+                Gemm.Sgemm(false, false, o, l, k, 1f, wd, wc._offset, k, cols, 0, l, bc is null ? 0f : 1f, rd, img * imgOut, l);
             }
         }
         finally { BufferPool.Return(cols); }
@@ -127,7 +97,7 @@ public sealed partial class Tensor
 
     private static void ConvBackward(ConvGeometry geo, int n, int o, Tensor xc, Tensor wc, Tensor? bc, Tensor g)
     {
-        int k = geo.K, l = geo.L, imgOut = o * l, wn = o * k;
+        int k = geo.K, l = geo.L, imgIn = geo.C * geo.H * geo.W, imgOut = o * l;
         float[] wd = wc.Data, gd = g.Data;
         int go = g._offset;
         bool needX = xc.RequiresGrad, needW = wc.RequiresGrad;
@@ -138,7 +108,6 @@ public sealed partial class Tensor
             if (needW && wc.Grad is null) wc.GradTarget(out _).AsSpan().Clear();
             return;
         }
-        int chunk = ConvChunk(geo, n, o);
         Tensor? dx = null, dw = null;
         float bw = 0f;
         if (needX)
@@ -147,48 +116,31 @@ public sealed partial class Tensor
             if (bx == 0f) dx.AsSpan().Clear(); // col2im accumulates
         }
         if (needW) dw = wc.GradTarget(out bw);
-        var cols = needW ? BufferPool.Rent(chunk * k * l, clear: false) : null;
-        var partial = needW && chunk > 1 ? BufferPool.Rent(chunk * wn, clear: false) : null;
-        var dcols = needX ? BufferPool.Rent(chunk * k * l, clear: false) : null;
+        bool parallelCols = (long)k * l >= ConvParallelColumns;
+        var cols = needW ? BufferPool.Rent(k * l, clear: false) : null;
+        var dcols = needX ? BufferPool.Rent(k * l, clear: false) : null;
         try
         {
-            for (int n0 = 0; n0 < n; n0 += chunk)
+            for (int img = 0; img < n; img++)
             {
-                int nb = Math.Min(chunk, n - n0);
-                int gOff = go + n0 * imgOut;
+                int gOff = go + img * imgOut;
                 if (dcols is not null)
                 {
-                    // dcols[i] = Wᵀ · dy[n0 + i]   ([K,O]·[O,L])
-                    Gemm.SgemmStridedBatched(true, false, k, l, o, 1f, wd, wc._offset, k, 0, gd, gOff, l, imgOut,
-                        0f, dcols, 0, l, (long)k * l, nb);
-                    Col2ImImages(geo, dcols, n0, nb, dx!.Data, dx._offset);
+                    // dcols = Wᵀ · dy[img]   ([K,O]·[O,L]), scattered back into dx[img]
+                    Gemm.Sgemm(true, false, k, l, o, 1f, wd, wc._offset, k, gd, gOff, l, 0f, dcols, 0, l);
+                    Im2Col.Backward(geo, dcols, 0, dx!.Data, dx._offset + img * imgIn, parallelCols);
                 }
                 if (cols is not null)
                 {
-                    Im2ColImages(geo, xc.Data, xc._offset, n0, nb, cols);
-                    var acc = dw!.Data.AsSpan(dw._offset, wn);
-                    if (partial is null)
-                    {
-                        // One image per chunk: accumulate straight into dW (beta = 1 after the first image).
-                        Gemm.Sgemm(false, true, o, k, l, 1f, gd, gOff, l, cols, 0, l, n0 == 0 ? bw : 1f, dw.Data, dw._offset, k);
-                        continue;
-                    }
-                    // partial[i] = dy[n0 + i] · cols[i]ᵀ   ([O,L]·[L,K]), then dW += Σ_i partial[i] in image order.
-                    Gemm.SgemmStridedBatched(false, true, o, k, l, 1f, gd, gOff, l, imgOut, cols, 0, l, (long)k * l,
-                        0f, partial, 0, k, wn, nb);
-                    for (int i = 0; i < nb; i++)
-                    {
-                        var p = partial.AsSpan(i * wn, wn);
-                        if (n0 == 0 && i == 0 && bw == 0f) p.CopyTo(acc);
-                        else System.Numerics.Tensors.TensorPrimitives.Add(acc, p, acc);
-                    }
+                    // dW += dy[img] · colsᵀ   ([O,L]·[L,K])
+                    Im2Col.Forward(geo, xc.Data, xc._offset + img * imgIn, cols, 0, parallelCols);
+                    Gemm.Sgemm(false, true, o, k, l, 1f, gd, gOff, l, cols, 0, l, img == 0 ? bw : 1f, dw!.Data, dw._offset, k);
                 }
             }
         }
         finally
         {
             if (cols is not null) BufferPool.Return(cols);
-            if (partial is not null) BufferPool.Return(partial);
             if (dcols is not null) BufferPool.Return(dcols);
         }
     }

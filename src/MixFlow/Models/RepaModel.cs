@@ -59,6 +59,24 @@ public sealed class RepaModel : Module, IFlowModel
         Projector = RegisterModule("repa_projector", projector);
     }
 
+    /// <summary>
+    /// A SiT with a fresh projector Linear(D, hidden)–SiLU–Linear(hidden, hidden)–SiLU–Linear(hidden, tokenDim) aligned
+    /// at block k (default <see cref="DefaultCaptureBlock"/>).
+    /// </summary>
+    /// <param name="backbone">The SiT.</param>
+    /// <param name="tokenDim">The encoder's token width.</param>
+    /// <param name="gen">Projector initialisation.</param>
+    /// <param name="captureBlock">k, or null for depth / 3.</param>
+    /// <param name="projectorHiddenDim">Projector hidden width (default 512).</param>
+    /// <exception cref="ArgumentException">Invalid widths or k.</exception>
+    public static RepaModel ForSiT(SiT backbone, int tokenDim, Generator gen, int? captureBlock = null, int projectorHiddenDim = 512) =>
+        new(backbone, new RepaProjector(new RepaProjectorOptions { InputDim = backbone.Options.HiddenSize, HiddenDim = projectorHiddenDim, OutputDim = tokenDim }, gen), captureBlock);
+
+    /// <summary>A DiT-DH with a fresh projector on its trunk tokens (see <see cref="ForSiT"/>).</summary>
+    /// <exception cref="ArgumentException">Invalid widths or k.</exception>
+    public static RepaModel ForDiTDH(DiTDH backbone, int tokenDim, Generator gen, int? captureBlock = null, int projectorHiddenDim = 512) =>
+        new(backbone, new RepaProjector(new RepaProjectorOptions { InputDim = backbone.Options.HiddenSize, HiddenDim = projectorHiddenDim, OutputDim = tokenDim }, gen), captureBlock);
+
     /// <summary>REPA's default alignment depth for a backbone of <paramref name="depth"/> blocks: max(1, depth / 3).</summary>
     public static int DefaultCaptureBlock(int depth) => Math.Max(1, depth / 3);
 

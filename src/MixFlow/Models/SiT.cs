@@ -156,6 +156,81 @@ public static class AdaLN
         return y;
     }
 
+    /// <summary>
+    /// y = LayerNorm(x)·(1 + scale) + shift in one pass (DiT's <c>modulate(norm(x), shift, scale)</c> with a
+    /// parameter-free LayerNorm over the last dimension, biased variance); x [B, T, D], shift and scale [B, 1, D].
+    /// Backward recomputes the normalised rows from the saved per-row mean and 1/σ.
+    /// </summary>
+    /// <exception cref="ArgumentException">Shapes do not fit or <paramref name="eps"/> is not positive.</exception>
+    public static Tensor NormModulate(Tensor x, Tensor shift, Tensor scale, float eps)
+    {
+        Check(x, shift, "NormModulate", "shift"); Check(x, scale, "NormModulate", "scale");
+        if (!(eps > 0)) throw new ArgumentException($"AdaLN.NormModulate: eps must be > 0 (got {eps})");
+        int b = x.Size(0), t = x.Size(1), d = x.Size(2);
+        var xc = x.Contiguous();
+        Tensor sh, onePlus;
+        using (MixFlow.Tensors.Autograd.GradMode.NoGrad()) { sh = shift.Contiguous(); onePlus = scale + 1f; onePlus = onePlus.Contiguous(); }
+        var y = Tensor.Empty(b, t, d);
+        var stats = Tensor.Empty(b * t, 2);                                     // per row: mean, 1/σ
+        Rows(b * t, d, (r0, nr) =>
+        {
+            var xs = xc.AsSpan(); var ys = y.AsSpan(); var ss = sh.AsSpan(); var ps = onePlus.AsSpan(); var st = stats.AsSpan();
+            for (int r = r0; r < r0 + nr; r++)
+            {
+                int bi = r / t;
+                var xr = xs.Slice(r * d, d); var yr = ys.Slice(r * d, d);
+                float mean = TensorPrimitives.Sum(xr) / d;
+                TensorPrimitives.Subtract(xr, mean, yr);
+                float rstd = 1f / MathF.Sqrt(TensorPrimitives.SumOfSquares(yr) / d + eps);
+                TensorPrimitives.Multiply(yr, rstd, yr);
+                TensorPrimitives.MultiplyAdd(yr, ps.Slice(bi * d, d), ss.Slice(bi * d, d), yr);
+                st[2 * r] = mean; st[2 * r + 1] = rstd;
+            }
+        });
+        if (MixFlow.Tensors.Autograd.GradMode.IsEnabled && (xc.RequiresGrad || shift.RequiresGrad || scale.RequiresGrad))
+        {
+            y.WithGrad("adaln_norm_modulate", [xc, shift, scale], g =>
+            {
+                g = g.Contiguous();
+                var dx = xc.RequiresGrad ? Tensor.Empty(b, t, d) : null;
+                var dScale = Tensor.Zeros(b, 1, d); var dShift = Tensor.Zeros(b, 1, d);
+                Rows(b, d * t, (b0, nb) =>
+                {
+                    var xhat = new float[d]; var dxh = new float[d];
+                    var gs = g.AsSpan(); var xs = xc.AsSpan(); var ps = onePlus.AsSpan(); var st = stats.AsSpan();
+                    var cs = dScale.AsSpan(); var hs = dShift.AsSpan();
+                    var ds = dx is null ? Span<float>.Empty : dx.AsSpan();
+                    for (int bi = b0; bi < b0 + nb; bi++)
+                    {
+                        var cRow = cs.Slice(bi * d, d); var hRow = hs.Slice(bi * d, d); var pRow = ps.Slice(bi * d, d);
+                        for (int ti = 0; ti < t; ti++)
+                        {
+                            int r = bi * t + ti, o = r * d;
+                            var gr = gs.Slice(o, d);
+                            float mean = st[2 * r], rstd = st[2 * r + 1];
+                            TensorPrimitives.Subtract(xs.Slice(o, d), mean, xhat);
+                            TensorPrimitives.Multiply(xhat, rstd, xhat);                 // x̂
+                            TensorPrimitives.MultiplyAdd(gr, xhat, cRow, cRow);          // dscale += g·x̂
+                            TensorPrimitives.Add(hRow, gr, hRow);                        // dshift += g
+                            if (dx is null) continue;
+                            TensorPrimitives.Multiply(gr, pRow, dxh);                    // dx̂ = g·(1 + scale)
+                            float m1 = TensorPrimitives.Sum(dxh) / d;
+                            float m2 = TensorPrimitives.Dot(dxh, xhat) / d;
+                            var dr = ds.Slice(o, d);
+                            TensorPrimitives.Subtract(dxh, m1, dr);
+                            TensorPrimitives.MultiplyAdd(xhat, -m2, dr, dr);
+                            TensorPrimitives.Multiply(dr, rstd, dr);                     // dx = (dx̂ − mean dx̂ − x̂·mean(dx̂·x̂))/σ
+                        }
+                    }
+                });
+                if (dx is not null) SetOrAccumulate(xc, dx);
+                if (scale.RequiresGrad) scale.AccumulateGrad(dScale);
+                if (shift.RequiresGrad) shift.AccumulateGrad(dShift);
+            });
+        }
+        return y;
+    }
+
     /// <summary>y = x + gate·h; x and h [B, T, D], gate [B, 1, D] (any layout).</summary>
     /// <exception cref="ArgumentException">Shapes do not fit.</exception>
     public static Tensor GatedResidual(Tensor x, Tensor gate, Tensor h)
@@ -588,9 +663,9 @@ public sealed class SiTBlock : Module
         var shiftMlp = mod.Slice(1, 3, 4);                                      // [B, 1, D] (view)
         var scaleMlp = mod.Slice(1, 4, 5);                                      // [B, 1, D] (view)
         var gateMlp = mod.Slice(1, 5, 6);                                       // [B, 1, D] (view)
-        var h = AdaLN.Modulate(Norm1.Forward(x), shiftMsa, scaleMsa);           // [B, T, D]
+        var h = AdaLN.NormModulate(x, shiftMsa, scaleMsa, Norm1.Eps);           // [B, T, D] (norm1 + modulate fused)
         x = AdaLN.GatedResidual(x, gateMsa, Attn.Forward(h));                   // [B, T, D]
-        h = AdaLN.Modulate(Norm2.Forward(x), shiftMlp, scaleMlp);               // [B, T, D]
+        h = AdaLN.NormModulate(x, shiftMlp, scaleMlp, Norm2.Eps);               // [B, T, D] (norm2 + modulate fused)
         return AdaLN.GatedResidual(x, gateMlp, Mlp.Forward(h));                 // [B, T, D]
     }
 }
@@ -632,7 +707,7 @@ public sealed class SiTFinalLayer : Module
     {
         int b = c.Size(0);
         var mod = AdaLNModulation.Forward(c).Reshape(b, 2, Dim);                // [B, 2, D]
-        var h = AdaLN.Modulate(NormFinal.Forward(x), mod.Slice(1, 0, 1), mod.Slice(1, 1, 2)); // [B, T, D]
+        var h = AdaLN.NormModulate(x, mod.Slice(1, 0, 1), mod.Slice(1, 1, 2), NormFinal.Eps); // [B, T, D] (norm_final + modulate fused)
         return Linear.Forward(h);                                               // [B, T, p·p·out]
     }
 }

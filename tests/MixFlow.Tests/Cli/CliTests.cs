@@ -159,3 +159,39 @@ public class CliTests
         Assert.Equal("6", child.State.Optimizer["optim.step"]); // 4 parent steps + 2 post-training steps
     }
 }
+
+public class ConfigPresetTests
+{
+    private static string RepoRoot()
+    {
+        var d = new DirectoryInfo(AppContext.BaseDirectory);
+        while (d is not null && !Directory.Exists(Path.Combine(d.FullName, "configs"))) d = d.Parent;
+        return d?.FullName ?? throw new DirectoryNotFoundException("repository root with configs/ not found above " + AppContext.BaseDirectory);
+    }
+
+    [Fact]
+    public void ShippedConfigs_ParseWithoutErrors()
+    {
+        var files = Directory.GetFiles(Path.Combine(RepoRoot(), "configs"), "*.yaml");
+        Assert.NotEmpty(files);
+        foreach (var f in files)
+        {
+            var cfg = ConfigFile.Apply(new TrainConfig(), f);
+            Assert.True(cfg.Steps >= 1, f);
+        }
+        var post = ConfigFile.Apply(new TrainConfig(), Path.Combine(RepoRoot(), "configs", "posttrain-mixflow.yaml"));
+        Assert.Equal(ObjectiveKind.MixFlow, post.Objective);
+        Assert.Equal(0.8, post.Gamma);
+    }
+
+    [Fact]
+    public void ConfigKeys_RoundTripThroughDictionary()
+    {
+        var cfg = new TrainConfig
+        {
+            Data = DataSpec.Parse("toy:rings"), Model = "flow-mlp-s", Objective = ObjectiveKind.InputPerturbation, Gamma = 0.3,
+            TimeSampler = TimeSamplerSpec.Parse("logit-normal:0.5,1.5"), Steps = 77, BatchSize = 9, Lr = 3.3e-4, Seed = 123456789012345UL,
+        };
+        Assert.Equal(cfg, TrainConfigKeys.FromDictionary(TrainConfigKeys.ToDictionary(cfg)));
+    }
+}

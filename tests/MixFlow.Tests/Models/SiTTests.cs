@@ -324,3 +324,56 @@ public class AttentionHeadsTests
         Assert.Throws<ArgumentException>(() => AttentionHeads.Split(Tensor.Zeros(2, 3, 10), 3));
     }
 }
+
+public class AdaLNNormModulateTests
+{
+    [Fact]
+    public void FusedNormModulateMatchesLayerNormThenModulate()
+    {
+        var g = new Generator(41);
+        var x = (Tensor.RandN(g, 3, 7, 16) * 2f + 0.5f).Detach().RequireGrad();
+        var mod = Tensor.RandN(g, 3, 2, 16).RequireGrad();
+        var r = Tensor.RandN(g, 3, 7, 16);
+        var a = (AdaLN.NormModulate(x, mod.Slice(1, 0, 1), mod.Slice(1, 1, 2), 1e-6f) * r).Sum();
+        a.Backward();
+        var ga = new[] { x.Grad!.ToArray(), mod.Grad!.ToArray() };
+        x.Grad = null; mod.Grad = null;
+        var b = (AdaLN.Modulate(Tensor.LayerNorm(x, null, null, 1e-6f), mod.Slice(1, 0, 1), mod.Slice(1, 1, 2)) * r).Sum();
+        b.Backward();
+        var gb = new[] { x.Grad!.ToArray(), mod.Grad!.ToArray() };
+        Assert.Equal(b.Item(), a.Item(), 3);
+        for (int k = 0; k < 2; k++)
+            for (int i = 0; i < ga[k].Length; i++) Assert.Equal(gb[k][i], ga[k][i], 4);
+    }
+
+    [Fact]
+    public void FusedNormModulateInputGradientMatchesFiniteDifferencesInDouble()
+    {
+        var g = new Generator(42);
+        var x = Tensor.RandN(g, 1, 2, 6).RequireGrad();
+        var mod = Tensor.RandN(g, 1, 2, 6);
+        var r = Tensor.RandN(g, 1, 2, 6);
+        (AdaLN.NormModulate(x, mod.Slice(1, 0, 1), mod.Slice(1, 1, 2), 1e-6f) * r).Sum().Backward();
+        var analytic = x.Grad!.ToArray();
+        var xv = x.ToArray(); var mv = mod.ToArray(); var rv = r.ToArray();
+        double F(double[] xs)
+        {
+            double total = 0;
+            for (int row = 0; row < 2; row++)
+            {
+                double mean = 0, var = 0;
+                for (int j = 0; j < 6; j++) mean += xs[row * 6 + j] / 6;
+                for (int j = 0; j < 6; j++) var += (xs[row * 6 + j] - mean) * (xs[row * 6 + j] - mean) / 6;
+                for (int j = 0; j < 6; j++)
+                    total += rv[row * 6 + j] * ((xs[row * 6 + j] - mean) / Math.Sqrt(var + 1e-6) * (1 + mv[6 + j]) + mv[j]);
+            }
+            return total;
+        }
+        for (int i = 0; i < 12; i++)
+        {
+            var p = xv.Select(v => (double)v).ToArray(); var m = (double[])p.Clone();
+            p[i] += 1e-5; m[i] -= 1e-5;
+            Assert.Equal((F(p) - F(m)) / 2e-5, analytic[i], 3);
+        }
+    }
+}
