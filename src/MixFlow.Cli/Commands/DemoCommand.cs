@@ -121,7 +121,7 @@ public static class DemoCommand
         var variants = new List<Variant> { EvalPoints("pretrained (FM)", parent, preResult.Log, toy, dir, b, seed) };
         foreach (var (name, obj) in new[] { ("+ flow matching", ObjectiveKind.FlowMatching), ("+ MixFlow", ObjectiveKind.MixFlow) })
         {
-            var pc = parent.Config with { Objective = obj, Steps = b.PointPostSteps, Out = Path.Combine(dir, "post-" + obj.ToCliName()), LogEvery = Math.Max(1, b.PointPostSteps / 20) };
+            var pc = parent.Config.ForPostTraining(obj) with { Steps = b.PointPostSteps, Out = Path.Combine(dir, "post-" + obj.ToCliName()), LogEvery = Math.Max(1, b.PointPostSteps / 20) };
             var s = TrainingSetup.PostTrain(parent, pc, keepOptimizer: false, ds);
             var r = Train(s, "2-D post " + obj.ToCliName());
             variants.Add(EvalPoints(name, Checkpoint.Open(r.CheckpointPath!), r.Log, toy, dir, b, seed));
@@ -189,7 +189,7 @@ public static class DemoCommand
         var variants = new List<Variant> { GridOf("pretrained (FM)", parent, preLog, dir, seed) };
         foreach (var (name, obj) in new[] { ("+ flow matching", ObjectiveKind.FlowMatching), ("+ MixFlow", ObjectiveKind.MixFlow) })
         {
-            var pc = parent.Config with { Objective = obj, Steps = post, Warmup = 0, Out = Path.Combine(dir, "post-" + obj.ToCliName()), LogEvery = Math.Max(1, b.ImagePostSteps / 20) };
+            var pc = parent.Config.ForPostTraining(obj) with { Steps = post, Warmup = 0, Out = Path.Combine(dir, "post-" + obj.ToCliName()), LogEvery = Math.Max(1, b.ImagePostSteps / 20) };
             var s = TrainingSetup.PostTrain(parent, pc, keepOptimizer: false, ds);
             var r = Train(s, "image post " + obj.ToCliName());
             variants.Add(GridOf(name, Checkpoint.Open(r.CheckpointPath!), r.Log, dir, seed));

@@ -94,6 +94,7 @@ public class CliTests
         Assert.Equal(parent.Directory, child.State.Parent);
         Assert.Equal(6, child.State.Step);
         Assert.StartsWith("mixflow(gamma=0.5", child.State.Objective);
+        Assert.EndsWith("time=beta:2,1)", child.State.Objective); // the parent trained with uniform t; MixFlow post-training draws t ~ Beta(2, 1)
         Assert.Equal(parent.Config.BatchSize, child.Config.BatchSize); // parent's settings kept
         Assert.Equal("flow-mlp-s", child.State.ModelPreset);
 
@@ -188,6 +189,7 @@ public class ConfigPresetTests
         var post = ConfigFile.Apply(new TrainConfig(), Path.Combine(RepoRoot(), "configs", "posttrain-mixflow.yaml"));
         Assert.Equal(ObjectiveKind.MixFlow, post.Objective);
         Assert.Equal(0.8, post.Gamma);
+        Assert.Equal(TimeSamplerSpec.Beta21, post.EffectiveTimeSampler);
     }
 
     [Fact]
