@@ -57,6 +57,8 @@ public static class Program
         root.Subcommands.Add(SampleCommand.Build());
         root.Subcommands.Add(InfoCommand.Build());
         root.Subcommands.Add(DemoCommand.Build());
+        root.Subcommands.Add(TrainEncoderCommand.Build());
+        root.Subcommands.Add(TrainDecoderCommand.Build());
         return root;
     }
 }
