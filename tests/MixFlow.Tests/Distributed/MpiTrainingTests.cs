@@ -85,6 +85,15 @@ public sealed class MpiTrainingTests : IDisposable
     }
 
     [MpiFact]
+    public void ConditionalSiTWithLabelDropout_TwoRanksEqualSingleProcess()
+    {
+        var job = MpiRun.Run(2, MpiRun.HostDll, ["train", "--out", Dir("mpi"), "--steps", "2", "--labelled-images"]);
+        Assert.True(job.ExitCode == 0, job.ToString());
+        Single("--out", Dir("single"), "--steps", "2", "--labelled-images");
+        AssertSameState(Ckpt(Dir("single"), 2), Ckpt(Dir("mpi"), 2));
+    }
+
+    [MpiFact]
     public void NonFiniteLossOnOneRank_EveryRankSkipsTheStep()
     {
         // Step 1's NaN sample lies in rank 1's half of the global batch: rank 0's shard is finite.
