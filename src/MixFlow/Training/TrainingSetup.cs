@@ -60,7 +60,7 @@ public static class TrainingSetup
     public static ITrainingObjective Objective(TrainConfig c)
     {
         var tr = Transport();
-        var ts = TimeSampler(c.TimeSampler);
+        var ts = TimeSampler(c.EffectiveTimeSampler);
         return c.Objective switch
         {
             ObjectiveKind.FlowMatching => new FlowMatchingObjective(tr, ts),
@@ -72,9 +72,9 @@ public static class TrainingSetup
     /// <summary>Short description of the objective, stored in checkpoints.</summary>
     public static string DescribeObjective(TrainConfig c) => c.Objective switch
     {
-        ObjectiveKind.FlowMatching => $"fm(time={c.TimeSampler})",
-        ObjectiveKind.MixFlow => FormattableString.Invariant($"mixflow(gamma={c.Gamma}, target={c.MixFlowTarget}, time={c.TimeSampler})"),
-        _ => FormattableString.Invariant($"ip(perturbation={c.Perturbation}, time={c.TimeSampler})"),
+        ObjectiveKind.FlowMatching => $"fm(time={c.EffectiveTimeSampler})",
+        ObjectiveKind.MixFlow => FormattableString.Invariant($"mixflow(gamma={c.Gamma}, target={c.MixFlowTarget}, time={c.EffectiveTimeSampler})"),
+        _ => FormattableString.Invariant($"ip(perturbation={c.Perturbation}, time={c.EffectiveTimeSampler})"),
     };
 
     /// <summary>
