@@ -9,8 +9,11 @@ public sealed class MpiSamplingTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "mixflow-mpis-" + Guid.NewGuid().ToString("N")[..8]);
 
+    private readonly int _threads = MixFlow.Tensors.Engine.Threads; // the scenarios set Engine.Threads = 1
+
     public void Dispose()
     {
+        MixFlow.Tensors.Engine.Threads = _threads;
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 

@@ -14,8 +14,11 @@ public sealed class MpiTrainingTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "mixflow-mpi-" + Guid.NewGuid().ToString("N")[..8]);
 
+    private readonly int _threads = MixFlow.Tensors.Engine.Threads; // the scenarios set Engine.Threads = 1
+
     public void Dispose()
     {
+        MixFlow.Tensors.Engine.Threads = _threads;
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
