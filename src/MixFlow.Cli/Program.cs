@@ -27,6 +27,7 @@ public static class Program
         var parse = root.Parse(args);
         bool verbose = parse.GetValue(CliOptions.Verbose);
         CliWorld.TimeoutSeconds = parse.GetValue(CliOptions.MpiTimeout);
+        CliWorld.ApplyDefaultThreads();
         if (parse.Errors.Count > 0)
         {
             foreach (var e in parse.Errors) error.WriteLine($"mixflow: {e.Message}");

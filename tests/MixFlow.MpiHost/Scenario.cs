@@ -56,7 +56,14 @@ public static class Scenario
         string outDir = Get(args, "--out") ?? throw new ArgumentException("--out is required");
         int steps = int.Parse(Get(args, "--steps") ?? "4", CultureInfo.InvariantCulture);
         var cfg = Config(outDir, steps);
-        IDataset ds = TrainingSetup.LoadData(cfg.Data, cfg.Seed);
+        IDataset ds;
+        if (args.Contains("--labelled-images"))
+        {
+            // Class-conditional SiT (label dropout 0.1) on random labelled 28×28 images, global batch 16.
+            cfg = cfg with { Data = new DataSpec(DataKind.Npz, "synthetic-labelled.npz"), Model = "SiT-XS/4-28", BatchSize = 16 };
+            ds = LabelledImages();
+        }
+        else ds = TrainingSetup.LoadData(cfg.Data, cfg.Seed);
         if (Get(args, "--nan-step") is { } ns) ds = new NanDataset(ds, NanIndex(ds, cfg, int.Parse(ns, CultureInfo.InvariantCulture)));
         TrainingSession s;
         if (Get(args, "--resume") is { } ck) s = TrainingSetup.Resume(Checkpoint.Open(ck), steps, ds);
@@ -79,6 +86,16 @@ public static class Scenario
     {
         using var loader = new DataLoader(ds, new DataLoaderOptions { BatchSize = cfg.BatchSize, Seed = cfg.Seed ^ 0xDA7AUL, Shuffle = true, DropLast = true, Prefetch = 0 });
         return loader.EpochOrder(0)[step * cfg.BatchSize + cfg.BatchSize / 2 + 1];
+    }
+
+    /// <summary>64 random 1×28×28 images with labels in [0, 10).</summary>
+    public static IDataset LabelledImages()
+    {
+        var rnd = new Random(5);
+        var px = new byte[64 * 28 * 28];
+        rnd.NextBytes(px);
+        var labels = Enumerable.Range(0, 64).Select(_ => rnd.Next(10)).ToArray();
+        return ArrayDataset.FromBytes(px, [1, 28, 28], labels, 10);
     }
 
     /// <summary>Exercises every collective; prints <c>collectives ok</c> on rank 0.</summary>

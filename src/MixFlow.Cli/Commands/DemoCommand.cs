@@ -56,6 +56,8 @@ public static class DemoCommand
         foreach (var o in new Option[] { outDir, toy, quick, noImages, seed, wall, gamma }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
+            if (MixFlow.Distributed.DistributedRuntime.UnderMpi)
+                throw new ConfigException("demo", "demo: runs in a single process (every rank would write the same files); start it without mpirun");
             var budget = parse.GetValue(quick) ? Quick : Default;
             if (parse.GetValue(noImages)) budget = budget with { ImageSteps = 0 };
             if (parse.GetValue(wall) is double w)

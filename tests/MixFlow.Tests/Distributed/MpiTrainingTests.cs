@@ -14,8 +14,11 @@ public sealed class MpiTrainingTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "mixflow-mpi-" + Guid.NewGuid().ToString("N")[..8]);
 
+    private readonly int _threads = MixFlow.Tensors.Engine.Threads; // the scenarios set Engine.Threads = 1
+
     public void Dispose()
     {
+        MixFlow.Tensors.Engine.Threads = _threads;
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
@@ -82,6 +85,15 @@ public sealed class MpiTrainingTests : IDisposable
         CopyDir(Ckpt(Dir("mpi"), 2), Ckpt(Dir("resumed"), 2));
         Single("--out", Dir("resumed"), "--steps", "4", "--resume", Ckpt(Dir("resumed"), 2));
         AssertSameState(Ckpt(Dir("single"), 4), Ckpt(Dir("resumed"), 4));
+    }
+
+    [MpiFact]
+    public void ConditionalSiTWithLabelDropout_TwoRanksEqualSingleProcess()
+    {
+        var job = MpiRun.Run(2, MpiRun.HostDll, ["train", "--out", Dir("mpi"), "--steps", "2", "--labelled-images"]);
+        Assert.True(job.ExitCode == 0, job.ToString());
+        Single("--out", Dir("single"), "--steps", "2", "--labelled-images");
+        AssertSameState(Ckpt(Dir("single"), 2), Ckpt(Dir("mpi"), 2));
     }
 
     [MpiFact]
