@@ -101,7 +101,12 @@ public static class RepresentationSetup
         ArgumentNullException.ThrowIfNull(request);
         var cfg = checkpoint.Config;
         if (KindOf(checkpoint.State.ModelPreset) != RepresentationKind.Rae) return request;
-        var run = Prepare(cfg, checkpoint.State.ModelPreset)!;
+        RepresentationRun run;
+        try { run = Prepare(cfg, checkpoint.State.ModelPreset)!; }
+        catch (FileNotFoundException e)
+        {
+            throw new FileNotFoundException($"{e.Message}; the path is recorded in '{checkpoint.PathOf(Checkpoint.StateFile)}' (config.encoder / config.decoder)", e.FileName, e);
+        }
         var latent = run.LatentShape!;
         if (!TensorShape.Equal(latent, checkpoint.State.SampleShape))
             throw new ConfigException("encoder", $"encoder: '{run.EncoderPath}' gives latents [{string.Join(", ", latent)}], the checkpoint '{checkpoint.Directory}' was trained on [{string.Join(", ", checkpoint.State.SampleShape)}]");

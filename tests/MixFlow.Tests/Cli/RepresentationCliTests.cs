@@ -165,6 +165,13 @@ public class RepresentationCliTests
         var codec = RaeCodec.Load(enc, dec);
         using (MixFlow.Tensors.Autograd.GradMode.NoGrad())
             Assert.Equal(codec.DecodeToImages(latents).Contiguous().ToArray(), images.ToArray());
+        // A recorded file that has gone away: one line naming the file and where it is recorded.
+        File.Move(dec, dec + ".moved");
+        var (c2, e2) = Run("sample", "--ckpt", tmp.Sub("rae"), "--n", "2", "--steps", "1", "--out", tmp.Sub("s"));
+        Assert.Equal(1, c2);
+        Assert.Contains("decoder: file", e2);
+        Assert.Contains("state.json", e2);
+        Assert.Single(e2.Trim().Split('\n'));
         // The shifted grid differs from the plain one.
         var plain = SampleGenerator.Generate(flow, ck.State.SampleShape, req with { Decode = null, TimeShift = 1 }).X;
         Assert.NotEqual(plain.ToArray(), latents.ToArray());
