@@ -251,6 +251,17 @@ public sealed partial class Tensor : IDisposable
     }
 
     /// <summary>
+    /// <see cref="AccumulateGrad"/> for a gradient <paramref name="fresh"/> that the calling backward has just created
+    /// for this tensor alone (contiguous, this tensor's shape, referenced nowhere else): a non-leaf without a gradient
+    /// takes the buffer over instead of copying it; otherwise it is accumulated as usual.
+    /// </summary>
+    internal void AdoptOrAccumulateGrad(Tensor fresh)
+    {
+        if (Grad is null && !IsLeaf && fresh.IsContiguous && fresh._offset == 0 && TensorShape.Equal(fresh._shape, _shape)) { Grad = fresh; return; }
+        AccumulateGrad(fresh);
+    }
+
+    /// <summary>
     /// The gradient buffer to write this tensor's gradient into, for ops whose kernels accumulate with a beta factor
     /// (GEMM): returns the existing <see cref="Grad"/> with <paramref name="beta"/> = 1, or a new buffer with beta = 0.
     /// </summary>
