@@ -123,8 +123,55 @@ public static class Gemm
         unsafe
         {
             fixed (float* pa = a, pb = b, pc = c)
-                Run(backend, threads, isa ?? GemmManaged.BestIsa, transA, transB, m, n, k, alpha,
-                    pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc);
+            {
+                if (backend == GemmBackend.OpenBlas && threads > 1 && k > 0 && alpha != 0 && SplitEnabled
+                    && 2L * m * n * k >= SplitMinFlops && Math.Max(m, n) >= 2 * SplitAlign && OpenBlas.Available)
+                    SplitOpenBlas(threads, transA, transB, m, n, k, alpha, pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc);
+                else
+                    Run(backend, threads, isa ?? GemmManaged.BestIsa, transA, transB, m, n, k, alpha,
+                        pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc);
+            }
+        }
+    }
+
+    internal static bool SplitEnabled = Environment.GetEnvironmentVariable("MIXFLOW_GEMM_SPLIT") != "0";
+
+    /// <summary>FLOPs (2·m·n·k) from which one OpenBLAS call is split by us over the threads (see <see cref="SplitOpenBlas"/>).</summary>
+    internal const long SplitMinFlops = 8L << 20;
+
+    /// <summary>Row/column alignment of the split blocks (a multiple of the SIMD kernels' register tiles).</summary>
+    private const int SplitAlign = 64;
+
+    /// <summary>
+    /// One large GEMM as <paramref name="threads"/> independent single-threaded OpenBLAS calls on disjoint blocks of C
+    /// (rows of C when m ≥ n, else columns), run on the engine's threads. Each element of C is still one dot product
+    /// over the whole k in OpenBLAS's order, so the split changes no reduction. OpenBLAS's own threading busy-waits for
+    /// its workers at every call, which burns CPU time (and stalls) when the cores are shared with other processes.
+    /// </summary>
+    private static unsafe void SplitOpenBlas(int threads, bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        bool rows = m >= n;
+        int extent = rows ? m : n;
+        int blocks = (extent + SplitAlign - 1) / SplitAlign;
+        int chunks = Math.Min(threads, blocks);
+        nint ia = (nint)a, ib = (nint)b, ic = (nint)c;
+        var options = threads == Engine.Threads ? Engine.ParallelOptions : new ParallelOptions { MaxDegreeOfParallelism = threads };
+        void Body(int t)
+        {
+            int s = (int)((long)blocks * t / chunks) * SplitAlign, e = Math.Min(extent, (int)((long)blocks * (t + 1) / chunks) * SplitAlign);
+            if (e <= s) return;
+            float* pa = (float*)ia, pb = (float*)ib, pc = (float*)ic;
+            if (rows)
+                OpenBlas.Sgemm(transA, transB, e - s, n, k, alpha, transA ? pa + s : pa + (long)s * lda, lda, pb, ldb, beta, pc + (long)s * ldc, ldc);
+            else
+                OpenBlas.Sgemm(transA, transB, m, e - s, k, alpha, pa, lda, transB ? pb + (long)s * ldb : pb + s, ldb, beta, pc + s, ldc);
+        }
+        lock (BlasThreadLock)
+        {
+            OpenBlas.Threads = 1;
+            try { Parallel.For(0, chunks, options, Body); }
+            finally { OpenBlas.Threads = Threads; }
         }
     }
 
