@@ -134,7 +134,34 @@ public static class Gemm
         }
     }
 
-    internal static bool SplitEnabled = Environment.GetEnvironmentVariable("MIXFLOW_GEMM_SPLIT") != "0";
+    /// <summary>
+    /// Runs <paramref name="body"/>(chunk, start, count) over [0, <paramref name="count"/>) items in
+    /// <paramref name="chunks"/> contiguous chunks on the engine's threads, with OpenBLAS switched to one thread for the
+    /// duration, so that the body can issue many small GEMMs through <see cref="SgemmWith"/> with threads = 1 (each
+    /// item computed the same way on any thread: results do not depend on the chunking).
+    /// </summary>
+    internal static void ForEachSingleThreaded(int count, int chunks, Action<int, int, int> body)
+    {
+        chunks = Math.Max(1, Math.Min(chunks, count));
+        if (count == 0) return;
+        void Chunk(int c)
+        {
+            int s = (int)((long)count * c / chunks), e = (int)((long)count * (c + 1) / chunks);
+            if (e > s) body(c, s, e - s);
+        }
+        if (chunks == 1 || Threads <= 1) { for (int c = 0; c < chunks; c++) Chunk(c); return; }
+        if (!(Backend == GemmBackend.OpenBlas && OpenBlas.Available)) { Parallel.For(0, chunks, Engine.ParallelOptions, Chunk); return; }
+        lock (BlasThreadLock)
+        {
+            OpenBlas.Threads = 1;
+            try { Parallel.For(0, chunks, Engine.ParallelOptions, Chunk); }
+            finally { OpenBlas.Threads = Threads; }
+        }
+    }
+
+    /// <summary>True unless the environment variable <c>MIXFLOW_GEMM_SPLIT=0</c> (read once) turns <see cref="SplitOpenBlas"/>
+    /// off, leaving large calls to OpenBLAS's own threading (for comparisons).</summary>
+    internal static readonly bool SplitEnabled = Environment.GetEnvironmentVariable("MIXFLOW_GEMM_SPLIT") != "0";
 
     /// <summary>FLOPs (2·m·n·k) from which one OpenBLAS call is split by us over the threads (see <see cref="SplitOpenBlas"/>).</summary>
     internal const long SplitMinFlops = 8L << 20;
