@@ -251,6 +251,36 @@ public sealed partial class Tensor : IDisposable
     }
 
     /// <summary>
+    /// <see cref="AccumulateGrad"/> for a gradient <paramref name="fresh"/> that the calling backward has just created
+    /// for this tensor alone (contiguous, this tensor's shape, referenced nowhere else): a non-leaf without a gradient
+    /// takes the buffer over instead of copying it; otherwise it is accumulated as usual.
+    /// </summary>
+    internal void AdoptOrAccumulateGrad(Tensor fresh)
+    {
+        if (Grad is null && !IsLeaf && fresh.IsContiguous && fresh._offset == 0 && TensorShape.Equal(fresh._shape, _shape)) { Grad = fresh; return; }
+        AccumulateGrad(fresh);
+    }
+
+    /// <summary>
+    /// <see cref="AccumulateGrad"/> of <paramref name="g"/>, the gradient that the backward of <paramref name="owner"/>
+    /// received (its <see cref="Grad"/>), for ops whose gradient to this input is g itself: when this is a non-leaf
+    /// without a gradient and the owner does not retain its gradient (the engine frees it right after the owner's
+    /// backward), this tensor takes a second reference to g's buffer instead of copying it. Call it after the last
+    /// read of g in the backward.
+    /// </summary>
+    public void AccumulateGradFrom(Tensor owner, Tensor g)
+    {
+        if (Grad is null && !IsLeaf && !ReferenceEquals(owner, this) && ReferenceEquals(owner.Grad, g) && !owner.RetainGrad
+            && g.IsContiguous && g._offset == 0 && TensorShape.Equal(g._shape, _shape))
+        {
+            g._storage.AddRef();
+            Grad = new Tensor(g._storage, _shape, g._strides, 0);
+            return;
+        }
+        AccumulateGrad(g);
+    }
+
+    /// <summary>
     /// The gradient buffer to write this tensor's gradient into, for ops whose kernels accumulate with a beta factor
     /// (GEMM): returns the existing <see cref="Grad"/> with <paramref name="beta"/> = 1, or a new buffer with beta = 0.
     /// </summary>

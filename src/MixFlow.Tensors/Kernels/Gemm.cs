@@ -123,8 +123,82 @@ public static class Gemm
         unsafe
         {
             fixed (float* pa = a, pb = b, pc = c)
-                Run(backend, threads, isa ?? GemmManaged.BestIsa, transA, transB, m, n, k, alpha,
-                    pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc);
+            {
+                if (backend == GemmBackend.OpenBlas && threads > 1 && k > 0 && alpha != 0 && SplitEnabled
+                    && 2L * m * n * k >= SplitMinFlops && Math.Max(m, n) >= 2 * SplitAlign && OpenBlas.Available)
+                    SplitOpenBlas(threads, transA, transB, m, n, k, alpha, pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc);
+                else
+                    Run(backend, threads, isa ?? GemmManaged.BestIsa, transA, transB, m, n, k, alpha,
+                        pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(chunk, start, count) over [0, <paramref name="count"/>) items in
+    /// <paramref name="chunks"/> contiguous chunks on the engine's threads, with OpenBLAS switched to one thread for the
+    /// duration, so that the body can issue many small GEMMs through <see cref="SgemmWith"/> with threads = 1 (each
+    /// item computed the same way on any thread: results do not depend on the chunking).
+    /// </summary>
+    internal static void ForEachSingleThreaded(int count, int chunks, Action<int, int, int> body)
+    {
+        chunks = Math.Max(1, Math.Min(chunks, count));
+        if (count == 0) return;
+        void Chunk(int c)
+        {
+            int s = (int)((long)count * c / chunks), e = (int)((long)count * (c + 1) / chunks);
+            if (e > s) body(c, s, e - s);
+        }
+        if (chunks == 1 || Threads <= 1) { for (int c = 0; c < chunks; c++) Chunk(c); return; }
+        if (!(Backend == GemmBackend.OpenBlas && OpenBlas.Available)) { Parallel.For(0, chunks, Engine.ParallelOptions, Chunk); return; }
+        lock (BlasThreadLock)
+        {
+            OpenBlas.Threads = 1;
+            try { Parallel.For(0, chunks, Engine.ParallelOptions, Chunk); }
+            finally { OpenBlas.Threads = Threads; }
+        }
+    }
+
+    /// <summary>True unless the environment variable <c>MIXFLOW_GEMM_SPLIT=0</c> (read once) turns <see cref="SplitOpenBlas"/>
+    /// off, leaving large calls to OpenBLAS's own threading (for comparisons).</summary>
+    internal static readonly bool SplitEnabled = Environment.GetEnvironmentVariable("MIXFLOW_GEMM_SPLIT") != "0";
+
+    /// <summary>FLOPs (2·m·n·k) from which one OpenBLAS call is split by us over the threads (see <see cref="SplitOpenBlas"/>).</summary>
+    internal const long SplitMinFlops = 8L << 20;
+
+    /// <summary>Row/column alignment of the split blocks (a multiple of the SIMD kernels' register tiles).</summary>
+    private const int SplitAlign = 64;
+
+    /// <summary>
+    /// One large GEMM as <paramref name="threads"/> independent single-threaded OpenBLAS calls on disjoint blocks of C
+    /// (rows of C when m ≥ n, else columns), run on the engine's threads. Each element of C is still one dot product
+    /// over the whole k in OpenBLAS's order, so the split changes no reduction. OpenBLAS's own threading busy-waits for
+    /// its workers at every call, which burns CPU time (and stalls) when the cores are shared with other processes.
+    /// </summary>
+    private static unsafe void SplitOpenBlas(int threads, bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+    {
+        bool rows = m >= n;
+        int extent = rows ? m : n;
+        int blocks = (extent + SplitAlign - 1) / SplitAlign;
+        int chunks = Math.Min(threads, blocks);
+        nint ia = (nint)a, ib = (nint)b, ic = (nint)c;
+        var options = threads == Engine.Threads ? Engine.ParallelOptions : new ParallelOptions { MaxDegreeOfParallelism = threads };
+        void Body(int t)
+        {
+            int s = (int)((long)blocks * t / chunks) * SplitAlign, e = Math.Min(extent, (int)((long)blocks * (t + 1) / chunks) * SplitAlign);
+            if (e <= s) return;
+            float* pa = (float*)ia, pb = (float*)ib, pc = (float*)ic;
+            if (rows)
+                OpenBlas.Sgemm(transA, transB, e - s, n, k, alpha, transA ? pa + s : pa + (long)s * lda, lda, pb, ldb, beta, pc + (long)s * ldc, ldc);
+            else
+                OpenBlas.Sgemm(transA, transB, m, e - s, k, alpha, pa, lda, transB ? pb + (long)s * ldb : pb + s, ldb, beta, pc + s, ldc);
+        }
+        lock (BlasThreadLock)
+        {
+            OpenBlas.Threads = 1;
+            try { Parallel.For(0, chunks, options, Body); }
+            finally { OpenBlas.Threads = Threads; }
         }
     }
 

@@ -4,7 +4,8 @@ using MixFlow.Tensors.Kernels;
 namespace MixFlow.Tensors;
 
 // Scaled dot-product attention as one fused op. Per (batch, head): S = scale·Q·Kᵀ (+ mask), P = softmax_rows(S),
-// O = P·V, with the two products as strided-batched GEMMs and the row softmax parallel over all rows. P is kept for
+// O = P·V, the (batch, head) matrices in parallel, each with single-threaded GEMMs and all of its steps in a row while
+// its scores are cache-resident (forward and backward; the backward's dS is a per-thread scratch matrix). P is kept for
 // the backward: dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = scale·dS·K, dK = scale·dSᵀ·Q, dmask = dS.
 // Q, K and V are read in place when each (batch, head) matrix has unit column stride — in particular the head-split
 // views of a fused qkv projection (a permute of [B, T, 3, H, D]) and heads broadcast by Expand — and copied otherwise.
@@ -17,8 +18,8 @@ public sealed partial class Tensor
         public static HeadMatrices Dense(float[] data, int offset, int rows, int cols, int heads) =>
             new(data, offset, cols, (long)heads * rows * cols, (long)rows * cols);
 
-        /// <summary>One stride that steps through all B·H matrices in order, or −1 when the batch and head strides do not nest.</summary>
-        public long FlatStride(int bsz, int heads) => bsz == 1 ? StrideH : heads == 1 ? StrideB : StrideB == heads * StrideH ? StrideH : -1;
+        /// <summary>Offset of matrix (b, h).</summary>
+        public int At(int b, int h) => (int)(Offset + b * StrideB + h * StrideH);
     }
 
     /// <summary>Describes <paramref name="t"/> [B, H, rows, cols] for GEMM without a copy when its layout allows; otherwise replaces it by a contiguous copy (recorded for autograd).</summary>
@@ -30,22 +31,6 @@ public sealed partial class Tensor
         int ld = rows == 1 ? cols : st[2];
         if (!unitColumns || ld < cols) { t = t.Contiguous(); return HeadMatrices.Dense(t.Data, t._offset, rows, cols, heads); }
         return new HeadMatrices(t.Data, t._offset, ld, t._shape[0] == 1 ? 0 : st[0], heads == 1 ? 0 : st[1]);
-    }
-
-    /// <summary>C[b, h] = alpha·op(A[b, h])·op(B[b, h]) + beta·C[b, h] for all heads, C contiguous [B, H, m, n]: one strided-batched GEMM when the operands' strides nest, else one per batch element.</summary>
-    private static void HeadGemm(bool transA, bool transB, int m, int n, int k, float alpha, in HeadMatrices a, in HeadMatrices b,
-        float beta, float[] c, int cOffset, int bsz, int heads)
-    {
-        long sC = (long)m * n;
-        long fa = a.FlatStride(bsz, heads), fb = b.FlatStride(bsz, heads);
-        if (fa >= 0 && fb >= 0)
-        {
-            Gemm.SgemmStridedBatched(transA, transB, m, n, k, alpha, a.Data, a.Offset, a.Ld, fa, b.Data, b.Offset, b.Ld, fb, beta, c, cOffset, n, sC, bsz * heads);
-            return;
-        }
-        for (int i = 0; i < bsz; i++)
-            Gemm.SgemmStridedBatched(transA, transB, m, n, k, alpha, a.Data, (int)(a.Offset + i * a.StrideB), a.Ld, a.StrideH,
-                b.Data, (int)(b.Offset + i * b.StrideB), b.Ld, b.StrideH, beta, c, (int)(cOffset + i * heads * sC), n, sC, heads);
     }
 
     /// <summary>
@@ -101,27 +86,34 @@ public sealed partial class Tensor
         int bh = bsz * heads, rows = bh * tq;
         var p = Empty(scoreShape);
         var o = Empty(bsz, heads, tq, dv);
-        var hp = HeadMatrices.Dense(p.Data, 0, tq, tk, heads);
+        var backend = Gemm.Backend;
+        int chunks = (int)Math.Min(bh, 4L * Engine.Threads);
+        long sP = (long)tq * tk;
         if (rows > 0)
         {
-            HeadGemm(false, true, tq, tk, dk, sc, hq, hk, 0f, p.Data, 0, bsz, heads);                 // S = scale·Q·Kᵀ
-            float[] pd = p.Data; float[]? mdata = mc?.Data; int mo = mc?._offset ?? 0;
-            Par.For(rows, RowsPerChunk(tk), (s, len) =>
+            // Per (batch, head) matrix, all three steps while its scores are cache-resident: S = scale·Q·Kᵀ,
+            // row softmax (+ mask), O = P·V.
+            float[] pd = p.Data, od = o.Data; float[]? mdata = mc?.Data; int mo = mc?._offset ?? 0;
+            Gemm.ForEachSingleThreaded(bh, chunks, (_, start, count) =>
             {
-                for (int r = s; r < s + len; r++)
+                for (int i = start; i < start + count; i++)
                 {
-                    var pr = pd.AsSpan(r * tk, tk);
-                    if (mdata is not null)
+                    int b = i / heads, h = i % heads, po = (int)(i * sP);
+                    Gemm.SgemmWith(backend, 1, false, true, tq, tk, dk, sc, hq.Data, hq.At(b, h), hq.Ld, hk.Data, hk.At(b, h), hk.Ld, 0f, pd, po, tk);
+                    for (int r = 0; r < tq; r++)
                     {
-                        int i = r % tq, hb = r / tq, h = hb % heads, b = hb / heads;
-                        int off = mo + b * ms![0] + h * ms[1] + i * ms[2];
-                        if (ms[3] == 0) TensorPrimitives.Add(pr, mdata[off], pr);
-                        else TensorPrimitives.Add(pr, mdata.AsSpan(off, tk), pr);
+                        var pr = pd.AsSpan(po + r * tk, tk);
+                        if (mdata is not null)
+                        {
+                            int off = mo + b * ms![0] + h * ms[1] + r * ms[2];
+                            if (ms[3] == 0) TensorPrimitives.Add(pr, mdata[off], pr);
+                            else TensorPrimitives.Add(pr, mdata.AsSpan(off, tk), pr);
+                        }
+                        SoftmaxRow(pr, pr, log: false);
                     }
-                    SoftmaxRow(pr, pr, log: false);
+                    Gemm.SgemmWith(backend, 1, false, false, tq, dv, tk, 1f, pd, po, tk, hv.Data, hv.At(b, h), hv.Ld, 0f, od, i * tq * dv, dv);
                 }
             });
-            HeadGemm(false, false, tq, dv, tk, 1f, hp, hv, 0f, o.Data, 0, bsz, heads);                 // O = P·V
         }
 
         var inputs = mc is null ? new[] { qc, kc, vc } : new[] { qc, kc, vc, mc };
@@ -130,43 +122,52 @@ public sealed partial class Tensor
         {
             if (rows == 0) return;
             g = g.Contiguous();
-            float[] pd = p.Data;
-            var hg = HeadMatrices.Dense(g.Data, g._offset, tq, dv, heads);
-            if (vc.RequiresGrad)
-            {
-                var t = vc.GradTarget(out float beta);   // dV = Pᵀ·dO   [Tk,Tq]·[Tq,Dv]
-                HeadGemm(true, false, tk, dv, tq, 1f, hp, hg, beta, t.Data, t._offset, bsz, heads);
-            }
+            float[] pd = p.Data, gd = g.Data; int go = g._offset;
             bool needS = qc.RequiresGrad || kc.RequiresGrad || (mc?.RequiresGrad ?? false);
-            if (needS)
+            bool maskGrad = mc?.RequiresGrad ?? false;
+            float bV = 0, bQ = 0, bK = 0;
+            var tV = vc.RequiresGrad ? vc.GradTarget(out bV) : null;
+            var tQ = qc.RequiresGrad ? qc.GradTarget(out bQ) : null;
+            var tK = kc.RequiresGrad ? kc.GradTarget(out bK) : null;
+            // One tensor passed as several of q, k, v: its gradient buffer is shared, so a fresh one starts at zero
+            // and every product accumulates into it.
+            if (tQ is not null && (ReferenceEquals(tQ, tV) || ReferenceEquals(tQ, tK)) || tK is not null && ReferenceEquals(tK, tV))
             {
-                var ds = Empty(scoreShape);              // dP = dO·Vᵀ  [Tq,Dv]·[Dv,Tk]
-                float[] dsd = ds.Data;
-                var hs = HeadMatrices.Dense(dsd, 0, tq, tk, heads);
-                HeadGemm(false, true, tq, tk, dv, 1f, hg, hv, 0f, dsd, 0, bsz, heads);
-                Par.For(rows, RowsPerChunk(tk), (s, len) =>
+                foreach (var (t, beta) in new[] { (tV, bV), (tQ, bQ), (tK, bK) })
+                    if (t is not null && beta == 0f) { t.AsSpan().Clear(); break; }
+                if (tV is not null) bV = 1f;
+                if (tQ is not null) bQ = 1f;
+                if (tK is not null) bK = 1f;
+            }
+            // dS for all matrices only when the mask needs it; otherwise one matrix-sized scratch per chunk.
+            var ds = needS ? (maskGrad ? Empty(scoreShape) : Empty(chunks, tq * tk)) : null;
+            float[]? dsd = ds?.Data;
+            Gemm.ForEachSingleThreaded(bh, chunks, (chunk, start, count) =>
+            {
+                for (int i = start; i < start + count; i++)
                 {
-                    for (int r = s; r < s + len; r++)
+                    int b = i / heads, h = i % heads, po = (int)(i * sP), gi = go + i * tq * dv;
+                    if (tV is not null)   // dV = Pᵀ·dO   [Tk,Tq]·[Tq,Dv]
+                        Gemm.SgemmWith(backend, 1, true, false, tk, dv, tq, 1f, pd, po, tk, gd, gi, dv, bV, tV.Data, tV._offset + i * tk * dv, dv);
+                    if (!needS) continue;
+                    int so = maskGrad ? po : (int)(chunk * sP);
+                    // dP = dO·Vᵀ  [Tq,Dv]·[Dv,Tk]
+                    Gemm.SgemmWith(backend, 1, false, true, tq, tk, dv, 1f, gd, gi, dv, hv.Data, hv.At(b, h), hv.Ld, 0f, dsd!, so, tk);
+                    for (int r = 0; r < tq; r++)
                     {
-                        var dr = dsd.AsSpan(r * tk, tk); var pr = pd.AsSpan(r * tk, tk);
+                        var dr = dsd.AsSpan(so + r * tk, tk); var pr = pd.AsSpan(po + r * tk, tk);
                         float dot = TensorPrimitives.Dot(dr, pr);
                         TensorPrimitives.Subtract(dr, dot, dr);
                         TensorPrimitives.Multiply(dr, pr, dr);   // dS = P ⊙ (dP − ⟨dP, P⟩)
                     }
-                });
-                if (qc.RequiresGrad)
-                {
-                    var t = qc.GradTarget(out float beta);   // dQ = scale·dS·K   [Tq,Tk]·[Tk,D]
-                    HeadGemm(false, false, tq, dk, tk, sc, hs, hk, beta, t.Data, t._offset, bsz, heads);
+                    if (tQ is not null)   // dQ = scale·dS·K   [Tq,Tk]·[Tk,D]
+                        Gemm.SgemmWith(backend, 1, false, false, tq, dk, tk, sc, dsd!, so, tk, hk.Data, hk.At(b, h), hk.Ld, bQ, tQ.Data, tQ._offset + i * tq * dk, dk);
+                    if (tK is not null)   // dK = scale·dSᵀ·Q  [Tk,Tq]·[Tq,D]
+                        Gemm.SgemmWith(backend, 1, true, false, tk, dk, tq, sc, dsd!, so, tk, hq.Data, hq.At(b, h), hq.Ld, bK, tK.Data, tK._offset + i * tk * dk, dk);
                 }
-                if (kc.RequiresGrad)
-                {
-                    var t = kc.GradTarget(out float beta);   // dK = scale·dSᵀ·Q  [Tk,Tq]·[Tq,D]
-                    HeadGemm(true, false, tk, dk, tq, sc, hs, hq, beta, t.Data, t._offset, bsz, heads);
-                }
-                if (mc is { RequiresGrad: true }) mc.AccumulateGrad(ds);
-                ds.Dispose();
-            }
+            });
+            if (maskGrad) mc!.AccumulateGrad(ds!);
+            ds?.Dispose();
             p.Dispose();
         });
         return o;

@@ -125,48 +125,22 @@ public sealed partial class Tensor
 
     private Tensor GeluTanh()
     {
-        var x = this;
-        return UnaryOp("gelu_tanh", static (x, d) =>
+        // One fused pass each way: 0.5·x·(1 + tanh u) = x·σ(2u), u = c(x + a x³); backward
+        // dy/dx = s + 2x·s(1 − s)·c(1 + 3a x²), s = σ(2u). The gradient buffer is fresh, so it is adopted, not copied.
+        var x = Contiguous();
+        var r = Empty(x._shape);
+        Map.Run(x.Data, x._offset, r.Data, 0, x.Numel, static (xs, ds) => GeluTanhKernels.Forward(xs, ds));
+        if (AnyRequiresGrad(this))
         {
-            Span<float> t = stackalloc float[BlockLength];
-            for (int s = 0; s < d.Length; s += BlockLength)
+            var src = this;
+            r.WithGrad("gelu_tanh", [this], g =>
             {
-                int n = Math.Min(BlockLength, d.Length - s);
-                var xs = x.Slice(s, n); var ds = d.Slice(s, n); var ts = t[..n];
-                TensorPrimitives.Multiply(xs, xs, ts);                 // x²
-                TensorPrimitives.Multiply(ts, GeluA, ts); TensorPrimitives.Add(ts, 1f, ts); // 1 + a x²
-                TensorPrimitives.Multiply(ts, xs, ts);                 // x + a x³
-                TensorPrimitives.Multiply(ts, GeluC, ts);              // u
-                TensorPrimitives.Tanh(ts, ts);                         // tanh u
-                TensorPrimitives.Add(ts, 1f, ts);                      // 1 + tanh u
-                TensorPrimitives.Multiply(ts, xs, ds);
-                TensorPrimitives.Multiply(ds, 0.5f, ds);
-            }
-        },
-        (g, _) => Map.Binary(g, x, static (g, x, d) =>
-        {
-            // d/dx = 0.5(1 + t) + 0.5x(1 − t²)·c(1 + 3a x²), t = tanh(c(x + a x³))
-            Span<float> t = stackalloc float[BlockLength];
-            Span<float> w = stackalloc float[BlockLength];
-            for (int s = 0; s < d.Length; s += BlockLength)
-            {
-                int n = Math.Min(BlockLength, d.Length - s);
-                var xs = x.Slice(s, n); var ds = d.Slice(s, n); var ts = t[..n]; var ws = w[..n];
-                TensorPrimitives.Multiply(xs, xs, ws);                 // x²
-                TensorPrimitives.Multiply(ws, GeluA, ts); TensorPrimitives.Add(ts, 1f, ts); // 1 + a x²
-                TensorPrimitives.Multiply(ts, xs, ts);
-                TensorPrimitives.Multiply(ts, GeluC, ts);
-                TensorPrimitives.Tanh(ts, ts);                         // t
-                TensorPrimitives.Multiply(ws, 3 * GeluA * GeluC, ws); TensorPrimitives.Add(ws, GeluC, ws); // c(1 + 3a x²)
-                TensorPrimitives.Multiply(ws, xs, ws);                 // x c(1 + 3a x²)
-                TensorPrimitives.Multiply(ts, ts, ds);                 // t²
-                TensorPrimitives.Subtract(1f, ds, ds);                 // 1 − t²
-                TensorPrimitives.Multiply(ds, ws, ds);                 // x(1 − t²)c(1 + 3a x²)
-                TensorPrimitives.Add(ds, ts, ds);
-                TensorPrimitives.Add(ds, 1f, ds);
-                TensorPrimitives.Multiply(ds, 0.5f, ds);
-                TensorPrimitives.Multiply(ds, g.Slice(s, n), ds);
-            }
-        }));
+                g = g.Contiguous();
+                var dx = Empty(x._shape);
+                Map.Run(g.Data, g._offset, x.Data, x._offset, dx.Data, 0, x.Numel, static (gs, xs, ds) => GeluTanhKernels.Backward(gs, xs, ds));
+                src.AdoptOrAccumulateGrad(dx);
+            });
+        }
+        return r;
     }
 }

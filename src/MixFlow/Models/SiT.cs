@@ -278,7 +278,7 @@ public static class AdaLN
                     });
                     gate.AccumulateGrad(dGate);
                 }
-                if (xc.RequiresGrad) xc.AccumulateGrad(g);                      // dx = g
+                if (xc.RequiresGrad) xc.AccumulateGradFrom(y, g);               // dx = g (shares g's buffer when it can)
             });
         }
         return y;
