@@ -57,6 +57,9 @@ public static class Program
         root.Subcommands.Add(SampleCommand.Build());
         root.Subcommands.Add(InfoCommand.Build());
         root.Subcommands.Add(DemoCommand.Build());
+        root.Subcommands.Add(EvalCommand.Build());
+        root.Subcommands.Add(SlowFlowCommand.Build());
+        root.Subcommands.Add(ExperimentCommand.Build());
         return root;
     }
 }
