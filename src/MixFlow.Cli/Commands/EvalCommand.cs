@@ -66,13 +66,13 @@ public static class EvalCommand
             string table, resultJson, what;
             if (file is not null)
             {
+                var toyKind = parse.GetValue(toy) is { } toyName ? TrainingSetup.ParseToy(toyName) : (Toy2D?)null;
                 if (!File.Exists(file)) throw new FileNotFoundException($"eval: --samples file '{file}' does not exist", file);
-                if (parse.GetValue(toy) is { } toyName)
+                if (toyKind is Toy2D kind)
                 {
-                    var kind = TrainingSetup.ParseToy(toyName);
                     var pts = ReadPoints(file);
                     var r = Evaluator.EvaluateToySamples(pts, kind, toyOptions);
-                    (table, resultJson, what) = (r.ToTable(), r.ToJson(), $"{r.Samples} points from {file} vs {toyName}");
+                    (table, resultJson, what) = (r.ToTable(), r.ToJson(), $"{r.Samples} points from {file} vs {MixFlow.Experiments.ExperimentOptions.ToyName(kind)}");
                 }
                 else
                 {
@@ -131,9 +131,12 @@ public static class EvalCommand
         return cmd;
     }
 
+    /// <summary>Test hook: replaces the standard evaluator (cache dir, options → evaluator); null uses <see cref="Evaluator.Create"/>.</summary>
+    internal static Func<string?, ImageMetricsOptions, Evaluator>? EvaluatorFactory { get; set; }
+
     /// <summary>The standard evaluator with a feature-network progress printer.</summary>
     internal static Evaluator CreateEvaluator(string? cacheDir, ImageMetricsOptions options) =>
-        Evaluator.Create(cacheDir, FeatureProgressPrinter(), options);
+        EvaluatorFactory is { } f ? f(cacheDir, options) : Evaluator.Create(cacheDir, FeatureProgressPrinter(), options);
 
     /// <summary>Prints the feature network's preparation (training on first use) as plain progress lines.</summary>
     internal static IProgress<FeatureTrainingProgress> FeatureProgressPrinter() => new FeaturePrinter();
