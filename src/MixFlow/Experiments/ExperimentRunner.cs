@@ -89,10 +89,8 @@ public sealed class ExperimentRunner
         }
         if (_o.IsImages && _o.GuidanceNfes.Contains(n))
             foreach (var v in Variants)
-            {
-                list.Add(new EvalCellSpec(v.Id, EvalSamplerKind.Euler, n, _o.GuidanceScale));
-                list.Add(new EvalCellSpec(v.Id, EvalSamplerKind.Heun, n, _o.GuidanceScale));
-            }
+                foreach (var k in _o.GuidanceSamplers.Distinct())
+                    list.Add(new EvalCellSpec(v.Id, k, n, _o.GuidanceScale));
         if (_o.RivalNfes.Contains(n))
         {
             list.Add(new EvalCellSpec("a", EvalSamplerKind.EpsilonScaling, n, 1));
