@@ -105,12 +105,6 @@ public sealed record ExperimentOptions
     /// <summary>Feature-network recipe (null: the default recipe; tests inject a tiny one).</summary>
     public FeatureNetworkRecipe? FeatureRecipe { get; init; }
 
-    /// <summary>
-    /// The cheaper feature network of the small scale: one epoch over the first 30 000 training images (20 warm-up
-    /// updates), otherwise the default recipe. Its FD values are not comparable with those of the default network.
-    /// </summary>
-    public static FeatureNetworkRecipe QuickFeatureRecipe { get; } = new() { Epochs = 1, TrainSamples = 30000, WarmupSteps = 20 };
-
     /// <summary>Engine threads (0: all processors).</summary>
     public int Threads { get; init; }
 
@@ -136,7 +130,6 @@ public sealed record ExperimentOptions
                 ExperimentScale.Small => new ExperimentOptions
                 {
                     Kind = kind, Scale = scale, RunDirectory = dir, PosttrainSteps = 200, Samples = 500, GuidanceSamplers = [EvalSamplerKind.Euler],
-                    FeatureRecipe = QuickFeatureRecipe,
                 },
                 _ => new ExperimentOptions
                 {
