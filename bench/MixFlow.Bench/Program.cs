@@ -43,8 +43,12 @@ public static class Program
                 foreach (var r in rs) log.WriteLine(string.Create(ic, $"RESULT gemm backend=\"{r.Backend}\" shape=\"{r.Shape}\" gflops={r.Gflops:F1}"));
                 return 0;
             }
+            case "allreduce": // under mpirun: mpirun -np 2 dotnet bench/MixFlow.Bench/bin/Release/net10.0/MixFlow.Bench.dll allreduce 1
+                AllreduceBench.Run(log);
+                MixFlow.Distributed.DistributedRuntime.Shutdown(0);
+                return 0;
             default:
-                Console.Error.WriteLine($"mixflow-bench: unknown benchmark '{which}' (expected mlp, dit or gemm)");
+                Console.Error.WriteLine($"mixflow-bench: unknown benchmark '{which}' (expected mlp, dit, gemm or allreduce)");
                 return 2;
         }
     }

@@ -12,6 +12,17 @@ public static class CliWorld
     /// <summary>The <c>--mpi-timeout</c> value of the current command line, if given.</summary>
     public static double? TimeoutSeconds { get; set; }
 
+    /// <summary>
+    /// Under mpirun: sets the engine threads to cores / ranks on this node (<c>OMPI_COMM_WORLD_LOCAL_SIZE</c>), so that
+    /// co-located ranks do not oversubscribe the cores; an explicit <c>--threads</c> still overrides it. No-op otherwise.
+    /// </summary>
+    public static void ApplyDefaultThreads()
+    {
+        if (!DistributedRuntime.UnderMpi) return;
+        int local = int.TryParse(Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_LOCAL_SIZE"), out int l) && l > 0 ? l : DistributedRuntime.LaunchSize;
+        MixFlow.Tensors.Engine.Threads = Math.Max(1, Environment.ProcessorCount / local);
+    }
+
     /// <summary>The world.</summary>
     /// <exception cref="MpiException">MPI cannot be initialised.</exception>
     /// <exception cref="MixFlow.Training.ConfigException">An invalid timeout (key <c>mpi-timeout</c>).</exception>

@@ -12,7 +12,7 @@ public static class ConsoleUi
     /// True when progress bars are used: stdout is a terminal and the <c>CI</c> environment variable is not set.
     /// Set <see cref="ForcePlain"/> to override (tests).
     /// </summary>
-    public static bool Interactive => !ForcePlain && !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+    public static bool Interactive => !ForcePlain && MixFlow.Distributed.DistributedRuntime.IsRoot && !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
 
     /// <summary>Forces plain line output.</summary>
     public static bool ForcePlain { get; set; }

@@ -27,6 +27,7 @@ public static class Program
         var parse = root.Parse(args);
         bool verbose = parse.GetValue(CliOptions.Verbose);
         CliWorld.TimeoutSeconds = parse.GetValue(CliOptions.MpiTimeout);
+        CliWorld.ApplyDefaultThreads();
         if (parse.Errors.Count > 0)
         {
             foreach (var e in parse.Errors) error.WriteLine($"mixflow: {e.Message}");
@@ -57,6 +58,8 @@ public static class Program
         root.Subcommands.Add(SampleCommand.Build());
         root.Subcommands.Add(InfoCommand.Build());
         root.Subcommands.Add(DemoCommand.Build());
+        root.Subcommands.Add(TrainEncoderCommand.Build());
+        root.Subcommands.Add(TrainDecoderCommand.Build());
         root.Subcommands.Add(EvalCommand.Build());
         root.Subcommands.Add(SlowFlowCommand.Build());
         root.Subcommands.Add(ExperimentCommand.Build());

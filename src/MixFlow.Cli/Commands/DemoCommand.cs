@@ -37,7 +37,7 @@ public static class DemoCommand
     public static Budget Quick { get; } = new(PointSteps: 60, PointPostSteps: 30, ImageSteps: 0, ImagePostSteps: 0, ImageBatch: 16, EvalPoints: 300, WallSeconds: 60);
 
     /// <summary>Image steps used to measure the training rate before the image step counts are fixed.</summary>
-    public const int CalibrationSteps = 8;
+    public const int CalibrationSteps = 12;
 
     /// <summary>Sampling steps (NFE with Euler) at which 2-D results are compared.</summary>
     public static IReadOnlyList<int> EvalNfes { get; } = [4, 8, 32];
@@ -56,6 +56,8 @@ public static class DemoCommand
         foreach (var o in new Option[] { outDir, toy, quick, noImages, seed, wall, gamma }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
+            if (MixFlow.Distributed.DistributedRuntime.UnderMpi)
+                throw new ConfigException("demo", "demo: runs in a single process (every rank would write the same files); start it without mpirun");
             var budget = parse.GetValue(quick) ? Quick : Default;
             if (parse.GetValue(noImages)) budget = budget with { ImageSteps = 0 };
             if (parse.GetValue(wall) is double w)
@@ -103,6 +105,7 @@ public static class DemoCommand
 
     private static TrainResult Train(TrainingSession s, string title)
     {
+        using var owned = s;
         using var signal = new ShutdownSignal();
         return ConsoleUi.Run(title, sink => new Trainer(s, sink).Run(signal.Token));
     }
@@ -120,7 +123,7 @@ public static class DemoCommand
         var variants = new List<Variant> { EvalPoints("pretrained (FM)", parent, preResult.Log, toy, dir, b, seed) };
         foreach (var (name, obj) in new[] { ("+ flow matching", ObjectiveKind.FlowMatching), ("+ MixFlow", ObjectiveKind.MixFlow) })
         {
-            var pc = parent.Config with { Objective = obj, Steps = b.PointPostSteps, Out = Path.Combine(dir, "post-" + obj.ToCliName()), LogEvery = Math.Max(1, b.PointPostSteps / 20) };
+            var pc = parent.Config.ForPostTraining(obj) with { Steps = b.PointPostSteps, Out = Path.Combine(dir, "post-" + obj.ToCliName()), LogEvery = Math.Max(1, b.PointPostSteps / 20) };
             var s = TrainingSetup.PostTrain(parent, pc, keepOptimizer: false, ds);
             var r = Train(s, "2-D post " + obj.ToCliName());
             variants.Add(EvalPoints(name, Checkpoint.Open(r.CheckpointPath!), r.Log, toy, dir, b, seed));
@@ -164,7 +167,7 @@ public static class DemoCommand
         // counts that fit the remaining budget.
         var cfg = Base("fmnist", ModelPresets.DefaultImages, CalibrationSteps, b.ImageBatch, 1e-3, Path.Combine(dir, "pretrain"), seed) with { Warmup = 20, EmaDecay = 0.995, LogEvery = 1, Gamma = gamma };
         var calib = Train(TrainingSetup.Create(cfg, ds), "image pretrain (calibration)");
-        var timed = calib.Log.Skip(2).ToList(); // the first steps include JIT compilation
+        var timed = calib.Log.Skip(4).ToList(); // the first steps include JIT compilation
         double rate = timed.Count > 0 ? timed.Count / timed.Sum(e => 1 / Math.Max(e.StepsPerSecond, 1e-9)) : calib.FinalStep / calib.ElapsedSeconds;
         // Reserve: sampling 3 grids (≈ 10 step-equivalents each), checkpoints, loading and a safety margin.
         double usable = secondsLeft - clock.Elapsed.TotalSeconds - 20;
@@ -176,18 +179,26 @@ public static class DemoCommand
         var pre = TrainingSetup.Resume(Checkpoint.Open(calib.CheckpointPath!), pretrain, ds, logEvery: Math.Max(1, pretrain / 40));
         var preResult = Train(pre, "image pretrain");
         var parent = Checkpoint.Open(preResult.CheckpointPath!);
+        // Re-plan the post-training steps from the rate of the pretraining run itself (steadier than the calibration).
+        if (preResult.FinalStep > preResult.StartStep && preResult.ElapsedSeconds > 0)
+        {
+            double rate2 = (preResult.FinalStep - preResult.StartStep) / preResult.ElapsedSeconds;
+            double left = secondsLeft - clock.Elapsed.TotalSeconds - 25; // three grids, checkpoints, the report
+            post = Math.Clamp((int)(rate2 * left / 2), 10, b.ImagePostSteps);
+            ConsoleUi.Line(string.Create(CultureInfo.InvariantCulture, $"demo: pretraining ran at {rate2:0.00} steps/s; {post} post-training steps per objective"));
+        }
         var preLog = MetricsWriter.ReadAll(preResult.MetricsPath);
         var variants = new List<Variant> { GridOf("pretrained (FM)", parent, preLog, dir, seed) };
         foreach (var (name, obj) in new[] { ("+ flow matching", ObjectiveKind.FlowMatching), ("+ MixFlow", ObjectiveKind.MixFlow) })
         {
-            var pc = parent.Config with { Objective = obj, Steps = post, Warmup = 0, Out = Path.Combine(dir, "post-" + obj.ToCliName()), LogEvery = Math.Max(1, b.ImagePostSteps / 20) };
+            var pc = parent.Config.ForPostTraining(obj) with { Steps = post, Warmup = 0, Out = Path.Combine(dir, "post-" + obj.ToCliName()), LogEvery = Math.Max(1, b.ImagePostSteps / 20) };
             var s = TrainingSetup.PostTrain(parent, pc, keepOptimizer: false, ds);
             var r = Train(s, "image post " + obj.ToCliName());
             variants.Add(GridOf(name, Checkpoint.Open(r.CheckpointPath!), r.Log, dir, seed));
         }
         string loss = Path.Combine(dir, "loss.png");
         LossPlot(variants, loss, "Fashion-MNIST losses");
-        return new Part("Fashion-MNIST", $"{ModelPresets.DefaultImages} class-conditional ({pre.Model.ParameterCount:N0} parameters), {pretrain} pretraining steps of {b.ImageBatch} images, then {post} steps of each post-training objective (step counts fitted to the {b.WallSeconds:0} s budget from the measured {rate:0.00} steps/s). Grids: 10 samples per class (rows by class), Euler with 16 steps from the EMA weights, no guidance. No image metric is computed in this demo.",
+        return new Part("Fashion-MNIST", $"{ModelPresets.DefaultImages} class-conditional ({pre.Model.ParameterCount:N0} parameters), {pretrain} pretraining steps of {b.ImageBatch} images, then {post} steps of each post-training objective (step counts fitted to the {b.WallSeconds:0} s budget from the measured training rate). Grids: 10 samples per class (rows by class), Euler with 16 steps from the EMA weights, no guidance. No image metric is computed in this demo.",
             variants, loss, clock.Elapsed.TotalSeconds, null);
     }
 

@@ -19,12 +19,14 @@ public static class PosttrainCommand
         {
             var parent = Checkpoint.Open(parse.GetValue(from)!);
             var given = keys.GivenFlags(parse);
-            var baseCfg = parent.Config with { Objective = ObjectiveKind.MixFlow };
+            var baseCfg = parent.Config.ForPostTraining(ObjectiveKind.MixFlow);
             string parentRun = Path.GetDirectoryName(parent.Directory)!;
             var cfg = keys.Resolve(parse, baseCfg);
-            bool outGiven = given.Any(kv => kv.Key == "out")
-                || (parse.GetValue(keys.ConfigFileOption) is { } file && ConfigFile.Read(file).Any(kv => TrainConfigKeys.Normalize(kv.Key) == "out"));
-            if (!outGiven) // default: a sibling of the parent's run directory, e.g. runs/fmnist-post-mixflow
+            var fileKeys = parse.GetValue(keys.ConfigFileOption) is { } file ? ConfigFile.Read(file).Select(kv => TrainConfigKeys.Normalize(kv.Key)).ToHashSet() : [];
+            bool Given(string key) => given.Any(kv => kv.Key == key) || fileKeys.Contains(key);
+            if (!Given("time-sampler")) // the final objective decides: a changed objective gets its own default (MixFlow: Beta(2, 1))
+                cfg = cfg with { TimeSampler = parent.Config.ForPostTraining(cfg.Objective).TimeSampler };
+            if (!Given("out")) // default: a sibling of the parent's run directory, e.g. runs/fmnist-post-mixflow
                 cfg = cfg with { Out = Path.Combine(Path.GetDirectoryName(parentRun)!, Path.GetFileName(parentRun) + "-post-" + cfg.Objective.ToCliName()) };
             if (Path.GetFullPath(cfg.Out) == Path.GetFullPath(parentRun))
                 throw new ConfigException("out", $"out: the post-training run must not write into its parent's run directory '{parentRun}'");

@@ -61,6 +61,7 @@ public static class SampleCommand
                 CfgScale = parse.GetValue(cfgScale), CfgTMin = tmin, CfgTMax = tmax, AutoguidanceScale = parse.GetValue(autoScale),
                 Labels = lbl, Seed = parse.GetValue(seed),
             };
+            req = RepresentationSetup.ForCheckpoint(ck, req); // RAE: shifted time grid, latents decoded to images
             string dir = parse.GetValue(outDir) ?? Path.Combine(ck.Directory, "samples");
             CheckpointManager.EnsureWritableDirectory(dir);
             var result = Generate(ck, flow, req, weak, dir);

@@ -43,6 +43,7 @@ public static class TrainCommand
     /// <summary>Runs a session with previews, progress and Ctrl-C handling; prints where the result is.</summary>
     internal static int RunSession(TrainingSession session, string title)
     {
+        using var owned = session;
         session.Preview ??= new ModelPreview(session);
         using var signal = new ShutdownSignal();
         var world = CliWorld.Get();

@@ -105,7 +105,7 @@ public sealed class Evaluator
         {
             int e = Math.Min(n, s + batchSize);
             using var scope = new TensorScope();
-            var x0 = Tensor.RandN(gen, e - s, arch.InChannels, arch.ImageSize, arch.ImageSize);
+            var x0 = Tensor.RandN(gen, e - s, arch.InChannels, Network.InputSize, Network.InputSize);
             var res = sampler.Sample(model, x0, lab?[s..e], gen);
             var img = Quantize(res.X);
             var part = Network.Embed(img, Options.EmbedBatchSize);

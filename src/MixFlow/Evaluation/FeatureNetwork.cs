@@ -51,10 +51,16 @@ public sealed class FeatureNetwork
 
     /// <summary>Wraps an existing classifier (e.g. a randomly initialised one in tests) without training or caching.</summary>
     /// <exception cref="ArgumentNullException">model is null.</exception>
+    /// <param name="model">The classifier.</param>
+    /// <param name="recipe">Its recipe (null = defaults with the model's architecture and no down-sampling).</param>
+    /// <exception cref="ArgumentException">The recipe's architecture text differs from the model's.</exception>
     public static FeatureNetwork FromModel(ClassifierCnn model, FeatureNetworkRecipe? recipe = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return new FeatureNetwork(model, recipe ?? new FeatureNetworkRecipe { Architecture = model.Options }, null, null, null);
+        recipe ??= new FeatureNetworkRecipe { Architecture = model.Options, Downsample = 1 };
+        if (recipe.CanonicalText() != (recipe with { Architecture = model.Options }).CanonicalText())
+            throw new ArgumentException("FeatureNetwork.FromModel: the recipe's architecture differs from the model's");
+        return new FeatureNetwork(model, recipe, null, null, null);
     }
 
     /// <summary>
@@ -154,8 +160,9 @@ public sealed class FeatureNetwork
     {
         var arch = recipe.Architecture;
         var shape = train.SampleShape;
-        if (train.NumClasses < 1 || train.NumClasses > arch.NumClasses || shape.Length != 3 || shape[0] != arch.InChannels || shape[1] != arch.ImageSize || shape[2] != arch.ImageSize)
-            throw new ArgumentException($"FeatureNetwork.Train: data set of [{string.Join(", ", shape)}] samples with {train.NumClasses} classes does not fit the architecture [{arch.InChannels}, {arch.ImageSize}, {arch.ImageSize}] with {arch.NumClasses} classes");
+        int size = arch.ImageSize * recipe.Downsample;
+        if (train.NumClasses < 1 || train.NumClasses > arch.NumClasses || shape.Length != 3 || shape[0] != arch.InChannels || shape[1] != size || shape[2] != size)
+            throw new ArgumentException($"FeatureNetwork.Train: data set of [{string.Join(", ", shape)}] samples with {train.NumClasses} classes does not fit the architecture [{arch.InChannels}, {size}, {size}] (ImageSize {arch.ImageSize} × Downsample {recipe.Downsample}) with {arch.NumClasses} classes");
         var model = new ClassifierCnn(arch, new Generator(recipe.Seed));
         model.Train();
         using var loader = new DataLoader(train, new DataLoaderOptions
@@ -175,7 +182,8 @@ public sealed class FeatureNetwork
             using (var scope = new TensorScope())
             {
                 opt.LearningRate = schedule.At(step);
-                var logits = model.Forward(batch.X);
+                var x = recipe.Downsample == 1 ? batch.X : batch.X.AvgPool2d(recipe.Downsample, recipe.Downsample);
+                var logits = model.Forward(x);
                 var loss = Tensor.CrossEntropy(logits, batch.Labels!);
                 opt.ZeroGrad();
                 loss.Backward();
@@ -193,7 +201,11 @@ public sealed class FeatureNetwork
         return new FeatureNetwork(model, recipe, null, null, null);
     }
 
-    /// <summary>Features and logits of images [N, C, S, S] in [−1, 1], computed in batches in eval mode without gradients.</summary>
+    /// <summary>Side of the images the network takes: the classifier's ImageSize × the recipe's <see cref="FeatureNetworkRecipe.Downsample"/> (28 by default).</summary>
+    public int InputSize => Model.Options.ImageSize * Recipe.Downsample;
+
+    /// <summary>Features and logits of images [N, C, S, S] in [−1, 1] (S = <see cref="InputSize"/>; average-pooled by the
+    /// recipe's down-sampling factor first), computed in batches in eval mode without gradients.</summary>
     /// <param name="images">The images.</param>
     /// <param name="batchSize">Images per forward pass, ≥ 1 (default 500).</param>
     /// <exception cref="ArgumentException">The shape does not fit the classifier, or batchSize &lt; 1.</exception>
@@ -201,8 +213,9 @@ public sealed class FeatureNetwork
     {
         ArgumentNullException.ThrowIfNull(images);
         var o = Model.Options;
-        if (images.Rank != 4 || images.Size(1) != o.InChannels || images.Size(2) != o.ImageSize || images.Size(3) != o.ImageSize)
-            throw new ArgumentException($"FeatureNetwork.Embed: images of shape {TensorShape.Format(images.Shape)} do not fit the classifier's [N, {o.InChannels}, {o.ImageSize}, {o.ImageSize}]");
+        int size = InputSize;
+        if (images.Rank != 4 || images.Size(1) != o.InChannels || images.Size(2) != size || images.Size(3) != size)
+            throw new ArgumentException($"FeatureNetwork.Embed: images of shape {TensorShape.Format(images.Shape)} do not fit the network's input [N, {o.InChannels}, {size}, {size}]");
         if (batchSize < 1) throw new ArgumentException($"FeatureNetwork.Embed: batchSize must be >= 1 (got {batchSize})");
         int n = images.Size(0), d = FeatureDim, c = NumClasses;
         var feats = new float[(long)n * d];
@@ -213,6 +226,7 @@ public sealed class FeatureNetwork
             int e = Math.Min(n, s + batchSize);
             using var scope = new TensorScope();
             var x = images.Slice(0, s, e).Contiguous();
+            if (Recipe.Downsample > 1) x = x.AvgPool2d(Recipe.Downsample, Recipe.Downsample);
             var f = Model.Features(x);
             var l = Model.Head.Forward(f);
             f.Contiguous().AsSpan().CopyTo(feats.AsSpan(s * d, (e - s) * d));

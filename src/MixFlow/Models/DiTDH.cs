@@ -22,7 +22,8 @@ namespace MixFlow.Models;
 
 /// <summary>
 /// Architecture of a <see cref="DiTDH"/>. Defaults are a small model on the project's RAE latent (7×7 tokens of
-/// 128 dimensions, patch 1): trunk depth 6, width 256, 4 heads; head depth 2, width 512, 8 heads; unconditional.
+/// 128 dimensions, patch 1) — the <c>DiTDH-S</c> preset: trunk depth 4, width 128, 4 heads; head depth 2, width 256,
+/// 4 heads; unconditional.
 /// </summary>
 public sealed record DiTDHOptions
 {
@@ -35,23 +36,23 @@ public sealed record DiTDHOptions
     /// <summary>Patch side p; InputSize must be a multiple. Default 1.</summary>
     public int PatchSize { get; init; } = 1;
 
-    /// <summary>Trunk token width D (a multiple of 4 and of <see cref="NumHeads"/>). Default 256.</summary>
-    public int HiddenSize { get; init; } = 256;
+    /// <summary>Trunk token width D (a multiple of 4 and of <see cref="NumHeads"/>). Default 128.</summary>
+    public int HiddenSize { get; init; } = 128;
 
-    /// <summary>Trunk blocks. Default 6.</summary>
-    public int Depth { get; init; } = 6;
+    /// <summary>Trunk blocks. Default 4.</summary>
+    public int Depth { get; init; } = 4;
 
     /// <summary>Trunk attention heads. Default 4.</summary>
     public int NumHeads { get; init; } = 4;
 
-    /// <summary>Head token width Dh (a multiple of 4 and of <see cref="HeadNumHeads"/>). Default 512.</summary>
-    public int HeadHiddenSize { get; init; } = 512;
+    /// <summary>Head token width Dh (a multiple of 4 and of <see cref="HeadNumHeads"/>). Default 256.</summary>
+    public int HeadHiddenSize { get; init; } = 256;
 
     /// <summary>Head blocks (≥ 1). Default 2.</summary>
     public int HeadDepth { get; init; } = 2;
 
-    /// <summary>Head attention heads. Default 8.</summary>
-    public int HeadNumHeads { get; init; } = 8;
+    /// <summary>Head attention heads. Default 4.</summary>
+    public int HeadNumHeads { get; init; } = 4;
 
     /// <summary>MLP hidden width as a multiple of the token width (trunk and head). Default 4.</summary>
     public float MlpRatio { get; init; } = 4f;
@@ -381,16 +382,17 @@ public sealed class DiTDH : Module, IFlowModel
 
 /// <summary>
 /// Named DiT-DH architectures for the project's RAE latents (set InputSize/InChannels/classes with <c>configure</c>
-/// or <see cref="DiTDHRegistry.ForLatent"/>): <c>DiTDH-S</c> (trunk 6 × 256, 4 heads; head 2 × 512, 8 heads) and the
-/// smaller <c>DiTDH-XS</c> (trunk 4 × 128, 4 heads; head 1 × 256, 4 heads), the weak model for autoguidance.
+/// or <see cref="DiTDHRegistry.ForLatent"/>), sized for training on 2 cores like SiT-XS/4-28: <c>DiTDH-S</c> (trunk
+/// 4 × 128, 4 heads; head 2 × 256, 4 heads; ≈ 3.9 M parameters on the 7×7×128 latent) and the smaller
+/// <c>DiTDH-XS</c> (trunk 2 × 64, 2 heads; head 1 × 128, 2 heads; ≈ 0.55 M), the weak model for autoguidance.
 /// Both: patch 1, 7×7×128 latent, unconditional, time scale 1000.
 /// </summary>
 public static class DiTDHRegistry
 {
     private static readonly Dictionary<string, DiTDHOptions> Presets = new(StringComparer.Ordinal)
     {
-        ["DiTDH-S"] = new DiTDHOptions { HiddenSize = 256, Depth = 6, NumHeads = 4, HeadHiddenSize = 512, HeadDepth = 2, HeadNumHeads = 8 },
-        ["DiTDH-XS"] = new DiTDHOptions { HiddenSize = 128, Depth = 4, NumHeads = 4, HeadHiddenSize = 256, HeadDepth = 1, HeadNumHeads = 4 },
+        ["DiTDH-S"] = new DiTDHOptions { HiddenSize = 128, Depth = 4, NumHeads = 4, HeadHiddenSize = 256, HeadDepth = 2, HeadNumHeads = 4 },
+        ["DiTDH-XS"] = new DiTDHOptions { HiddenSize = 64, Depth = 2, NumHeads = 2, HeadHiddenSize = 128, HeadDepth = 1, HeadNumHeads = 2 },
     };
 
     /// <summary>All preset names.</summary>

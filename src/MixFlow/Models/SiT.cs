@@ -843,9 +843,15 @@ public sealed class SiT : Module, IFlowModel
         var h = XEmbedder.Forward(x) + PosEmbed;                                // [N, T, D]
         var cond = TEmbedder.Forward(t);                                        // [N, D]
         if (YEmbedder is not null) cond = cond + YEmbedder.Forward(labels!, allowLabelDrop); // [N, D]
+        bool release = !MixFlow.Tensors.Autograd.GradMode.IsEnabled;            // no graph: free each block's temporaries at once
         for (int i = 0; i < Blocks.Count; i++)
         {
-            h = Blocks[i].Forward(h, cond);                                     // [N, T, D]
+            if (release)
+            {
+                using var scope = new TensorScope();
+                h = Blocks[i].Forward(h, cond).MoveToOuterScope();              // [N, T, D]
+            }
+            else h = Blocks[i].Forward(h, cond);                                // [N, T, D]
             if (i + 1 == captureBlock) hidden = h;                              // [N, T, D]
         }
         h = FinalLayer.Forward(h, cond);                                        // [N, T, p·p·c]

@@ -13,7 +13,7 @@ public sealed record RaeDefaults
     /// <summary>MixFlow's slowing range γ for RAE post-training (paper: 0.4). Default 0.4.</summary>
     public double Gamma { get; init; } = 0.4;
 
-    /// <summary>Reference dimension of the shift (RAE: 4096 = 64×64 for a 4-channel 32×32 latent … ). Default 4096.</summary>
+    /// <summary>Reference dimension of the shift (RAE's base dimension; s = 1 for a latent of this many elements). Default 4096.</summary>
     public int BaseDimension { get; init; } = 4096;
 
     /// <summary>DiT-DH preset of the main model. Default "DiTDH-S".</summary>

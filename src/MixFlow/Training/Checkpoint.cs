@@ -130,13 +130,22 @@ public sealed class Checkpoint
 
     /// <summary>Copies named tensors into a module, turning a mismatch into a <see cref="CheckpointException"/> naming <paramref name="source"/>.</summary>
     /// <exception cref="CheckpointException">Names or shapes differ.</exception>
+    /// <remarks>A REPA checkpoint's projector entries (<c>repa_projector.*</c>) are dropped when the module is not a <see cref="RepaModel"/> (sampling with the bare backbone).</remarks>
     public static void ApplyTo(Module module, IReadOnlyDictionary<string, Tensor> tensors, string source, string preset)
     {
+        if (module is not RepaModel) tensors = WithoutProjector(tensors, "");
         try { module.LoadStateDict(tensors, strict: true); }
         catch (ArgumentException e)
         {
             throw new CheckpointException(source, $"checkpoint file '{source}' (preset '{preset}') does not fit the model: {e.Message}", e);
         }
+    }
+
+    private static IReadOnlyDictionary<string, Tensor> WithoutProjector(IReadOnlyDictionary<string, Tensor> tensors, string prefix)
+    {
+        string p = prefix + RepaModel.ProjectorPrefix;
+        if (!tensors.Keys.Any(k => k.StartsWith(p, StringComparison.Ordinal))) return tensors;
+        return tensors.Where(kv => !kv.Key.StartsWith(p, StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value);
     }
 
     /// <summary>
@@ -173,7 +182,7 @@ public sealed class Checkpoint
         LoadInto(model, ModelFile);
         if (ema is null) return;
         string p = PathOf(EmaFile);
-        try { ema.Load(ReadEma()); }
+        try { ema.Load(model is RepaModel ? ReadEma() : WithoutProjector(ReadEma(), "ema.")); }
         catch (ArgumentException e) { throw new CheckpointException(p, $"checkpoint file '{p}' (preset '{State.ModelPreset}') does not fit the model: {e.Message}", e); }
     }
 

@@ -20,17 +20,22 @@ public static class SampleGenerator
 
     /// <summary>Creates the sampler of a kind.</summary>
     /// <exception cref="ConfigException">Steps below 1, or a sampler kind the command line does not offer.</exception>
-    public static ISampler CreateSampler(SamplerKind kind, int steps, FlowTransport transport)
+    /// <param name="kind">The integrator.</param>
+    /// <param name="steps">Steps of the fixed-step samplers.</param>
+    /// <param name="transport">The transport.</param>
+    /// <param name="shift">Time shift of the fixed-step grids (default 1: uniform; dopri5 ignores it).</param>
+    public static ISampler CreateSampler(SamplerKind kind, int steps, FlowTransport transport, double shift = 1)
     {
         if (steps < 1) throw new ConfigException("steps", $"steps: must be >= 1 (got {steps})");
+        if (!(shift > 0) || double.IsInfinity(shift)) throw new ConfigException("time-shift", $"time-shift: must be a finite value > 0 (got {shift})");
         return kind switch
         {
-            SamplerKind.Euler => new FixedStepOdeSampler(transport, new OdeSamplerOptions(OdeMethod.Euler, steps)),
-            SamplerKind.Heun => new FixedStepOdeSampler(transport, new OdeSamplerOptions(OdeMethod.Heun, steps)),
-            SamplerKind.Midpoint => new FixedStepOdeSampler(transport, new OdeSamplerOptions(OdeMethod.Midpoint, steps)),
-            SamplerKind.Rk4 => new FixedStepOdeSampler(transport, new OdeSamplerOptions(OdeMethod.Rk4, steps)),
+            SamplerKind.Euler => new FixedStepOdeSampler(transport, new OdeSamplerOptions(OdeMethod.Euler, steps, shift)),
+            SamplerKind.Heun => new FixedStepOdeSampler(transport, new OdeSamplerOptions(OdeMethod.Heun, steps, shift)),
+            SamplerKind.Midpoint => new FixedStepOdeSampler(transport, new OdeSamplerOptions(OdeMethod.Midpoint, steps, shift)),
+            SamplerKind.Rk4 => new FixedStepOdeSampler(transport, new OdeSamplerOptions(OdeMethod.Rk4, steps, shift)),
             SamplerKind.Dopri5 => new DormandPrinceSampler(transport, new DormandPrinceOptions()),
-            SamplerKind.EulerMaruyama => new EulerMaruyamaSampler(transport, new SdeSamplerOptions(Steps: steps)),
+            SamplerKind.EulerMaruyama => new EulerMaruyamaSampler(transport, new SdeSamplerOptions(Steps: steps, Shift: shift)),
             _ => throw new ConfigException("sampler", $"sampler: '{kind}' is not available here (allowed: euler | heun | midpoint | rk4 | dopri5 | em)"),
         };
     }
@@ -77,7 +82,7 @@ public static class SampleGenerator
         var clock = Stopwatch.StartNew();
         var labels = ResolveLabels(request, model.NumClasses);
         var transport = TrainingSetup.Transport();
-        var sampler = CreateSampler(request.Sampler, request.Steps, transport);
+        var sampler = CreateSampler(request.Sampler, request.Steps, transport, request.TimeShift);
         IFlowModel net = model;
         if (weakModel is not null) net = new AutoGuidance(net, weakModel, request.AutoguidanceScale);
         else if (request.CfgScale != 1 && model.NumClasses > 0) net = new ClassifierFreeGuidance(net, request.CfgScale, request.CfgTMin, request.CfgTMax);
@@ -119,6 +124,7 @@ public static class SampleGenerator
         }
         if (all is null) return null;
         var x = Tensor.FromArray(all, [request.Count, .. sampleShape]);
+        if (request.Decode is { } decode) x = RepresentationSetup.DecodeInBatches(x, decode, bs);
         x.MoveToOuterScope();
         return new GeneratedSamples(x, labels, nfe, clock.Elapsed.TotalSeconds);
     }

@@ -34,10 +34,22 @@ public sealed record SampleRequest
 
     /// <summary>Seed of the initial noise (and of SDE noise; default 0).</summary>
     public ulong Seed { get; init; }
+
+    /// <summary>
+    /// Time shift s &gt; 0 of the fixed-step ODE and SDE samplers' time grids (default 1: the uniform grid; RAE latents use
+    /// <c>RaeDefaults.Shift</c>); the adaptive dopri5 sampler ignores it.
+    /// </summary>
+    public double TimeShift { get; init; } = 1;
+
+    /// <summary>
+    /// Maps each batch of generated samples [b, …sampleShape] to the output space (e.g. RAE latents to images with
+    /// <c>RaeCodec.DecodeToImages</c>); null (default) returns the samples themselves.
+    /// </summary>
+    public Func<MixFlow.Tensors.Tensor, MixFlow.Tensors.Tensor>? Decode { get; init; }
 }
 
 /// <summary>Generated samples.</summary>
-/// <param name="X">Samples [N, ...] (data space: points, or images in [−1, 1]).</param>
+/// <param name="X">Samples [N, ...] (data space: points, or images in [−1, 1]; after <see cref="SampleRequest.Decode"/> when it is set).</param>
 /// <param name="Labels">Labels used (null for unconditional models).</param>
 /// <param name="Nfe">Network evaluations per sample (the largest over the batches, for adaptive samplers).</param>
 /// <param name="Seconds">Wall time.</param>

@@ -25,6 +25,12 @@ public sealed record TimeSamplerSpec(TimeSamplerKind Kind, double A = 0, double 
     /// <summary>U(0, 1).</summary>
     public static TimeSamplerSpec Uniform { get; } = new(TimeSamplerKind.Uniform);
 
+    /// <summary>Beta(2, 1) (density 2t): MixFlow's time distribution.</summary>
+    public static TimeSamplerSpec Beta21 { get; } = new(TimeSamplerKind.Beta, 2, 1);
+
+    /// <summary>The default time distribution of an objective: Beta(2, 1) for MixFlow, uniform otherwise.</summary>
+    public static TimeSamplerSpec DefaultFor(ObjectiveKind objective) => objective == ObjectiveKind.MixFlow ? Beta21 : Uniform;
+
     /// <summary>Parses <c>uniform</c>, <c>beta:a,b</c> or <c>logit-normal:mean,std</c>.</summary>
     /// <exception cref="ConfigException">Unknown family, wrong parameter count or out-of-range parameter.</exception>
     public static TimeSamplerSpec Parse(string text, string key = "time-sampler")

@@ -28,8 +28,48 @@ public sealed record TrainConfig
     /// <summary>Input-perturbation strength (default 0.1); only used by <see cref="ObjectiveKind.InputPerturbation"/>.</summary>
     public double Perturbation { get; init; } = 0.1;
 
-    /// <summary>Distribution of training times (default uniform).</summary>
-    public TimeSamplerSpec TimeSampler { get; init; } = TimeSamplerSpec.Uniform;
+    /// <summary>
+    /// Distribution of training times; null (the default, spelt <c>auto</c>) means the objective's own default:
+    /// Beta(2, 1) for MixFlow (the paper's recipe), uniform for flow matching and input perturbation
+    /// (see <see cref="EffectiveTimeSampler"/>).
+    /// </summary>
+    public TimeSamplerSpec? TimeSampler { get; init; }
+
+    /// <summary>The time distribution actually used: <see cref="TimeSampler"/>, or the objective's default when it is null.</summary>
+    public TimeSamplerSpec EffectiveTimeSampler => TimeSampler ?? TimeSamplerSpec.DefaultFor(Objective);
+
+    /// <summary>
+    /// The configuration of a post-training run from this (parent) configuration with <paramref name="objective"/>:
+    /// everything is kept, except that the time distribution goes back to the new objective's default (<c>auto</c>)
+    /// when the objective changes — post-training a flow-matching model with MixFlow draws t ~ Beta(2, 1) as the paper
+    /// does, while standard post-training (same objective) keeps the parent's distribution. Explicit settings applied
+    /// afterwards override this.
+    /// </summary>
+    /// <remarks>Switching an RAE latent model (<c>rae-*</c>) to MixFlow also sets γ to the RAE value 0.4
+    /// (<see cref="MixFlow.Representation.RaeDefaults.Gamma"/>); an explicit <c>gamma</c> applied afterwards wins.</remarks>
+    public TrainConfig ForPostTraining(ObjectiveKind objective) =>
+        this with
+        {
+            Objective = objective,
+            TimeSampler = objective == Objective ? TimeSampler : null,
+            Gamma = objective == ObjectiveKind.MixFlow && Objective != ObjectiveKind.MixFlow && MixFlow.Representation.RepresentationModels.IsRae(Model)
+                ? new MixFlow.Representation.RaeDefaults().Gamma : Gamma,
+        };
+
+    /// <summary>
+    /// Representation encoder file (a <c>CnnPatchEncoder</c> from <c>mixflow train-encoder</c>); required by the
+    /// <c>repa-*</c> and <c>rae-*</c> models, null otherwise (default). Stored as a full path in checkpoints.
+    /// </summary>
+    public string? Encoder { get; init; }
+
+    /// <summary>RAE pixel decoder file (from <c>mixflow train-decoder</c>); required by the <c>rae-*</c> models, null otherwise (default).</summary>
+    public string? Decoder { get; init; }
+
+    /// <summary>Weight λ ≥ 0 of the REPA alignment loss of <c>repa-*</c> models (default 0.5, as in REPA).</summary>
+    public double RepaLambda { get; init; } = 0.5;
+
+    /// <summary>Block k (1-based) whose hidden tokens REPA aligns; null (default, spelt <c>auto</c>) is depth / 3.</summary>
+    public int? RepaDepth { get; init; }
 
     /// <summary>Total optimizer steps of the run (default 2000); a resumed run continues up to this count.</summary>
     public int Steps { get; init; } = 2000;

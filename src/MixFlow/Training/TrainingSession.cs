@@ -12,7 +12,7 @@ namespace MixFlow.Training;
 /// data stream, the random stream of the objective and the run's configuration and provenance. Build it with
 /// <see cref="TrainingSessionFactory"/> (or by hand in tests); <see cref="Checkpoint"/>s restore all of it.
 /// </summary>
-public sealed class TrainingSession
+public sealed class TrainingSession : IDisposable
 {
     /// <summary>The trained network (a module that is also an <see cref="IFlowModel"/>).</summary>
     public required Module Model { get; init; }
@@ -58,4 +58,7 @@ public sealed class TrainingSession
 
     /// <summary>Non-finite steps skipped so far (set when resuming).</summary>
     public int SkippedSteps { get; set; }
+
+    /// <summary>Stops the data loader's prefetch thread.</summary>
+    public void Dispose() => Data.Dispose();
 }

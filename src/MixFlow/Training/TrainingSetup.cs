@@ -57,10 +57,12 @@ public static class TrainingSetup
     };
 
     /// <summary>The objective of a configuration.</summary>
-    public static ITrainingObjective Objective(TrainConfig c)
+    public static ITrainingObjective Objective(TrainConfig c) => Objective(c, TimeSampler(c.EffectiveTimeSampler));
+
+    /// <summary>The objective of a configuration with the time sampler <paramref name="ts"/> instead of the configured one (e.g. RAE's shifted sampler).</summary>
+    public static ITrainingObjective Objective(TrainConfig c, ITimeSampler ts)
     {
         var tr = Transport();
-        var ts = TimeSampler(c.TimeSampler);
         return c.Objective switch
         {
             ObjectiveKind.FlowMatching => new FlowMatchingObjective(tr, ts),
@@ -72,9 +74,9 @@ public static class TrainingSetup
     /// <summary>Short description of the objective, stored in checkpoints.</summary>
     public static string DescribeObjective(TrainConfig c) => c.Objective switch
     {
-        ObjectiveKind.FlowMatching => $"fm(time={c.TimeSampler})",
-        ObjectiveKind.MixFlow => FormattableString.Invariant($"mixflow(gamma={c.Gamma}, target={c.MixFlowTarget}, time={c.TimeSampler})"),
-        _ => FormattableString.Invariant($"ip(perturbation={c.Perturbation}, time={c.TimeSampler})"),
+        ObjectiveKind.FlowMatching => $"fm(time={c.EffectiveTimeSampler})",
+        ObjectiveKind.MixFlow => FormattableString.Invariant($"mixflow(gamma={c.Gamma}, target={c.MixFlowTarget}, time={c.EffectiveTimeSampler})"),
+        _ => FormattableString.Invariant($"ip(perturbation={c.Perturbation}, time={c.EffectiveTimeSampler})"),
     };
 
     /// <summary>
@@ -85,8 +87,18 @@ public static class TrainingSetup
     /// <param name="dataset">An already loaded data set to reuse, or null to load <see cref="TrainConfig.Data"/>.</param>
     /// <param name="parent">Parent checkpoint (post-training), recorded in checkpoints.</param>
     /// <param name="modelPreset">Preset overriding <see cref="TrainConfig.Model"/> (post-training uses the parent's).</param>
-    /// <exception cref="ConfigException">Unknown preset or a preset that does not fit the data.</exception>
-    public static TrainingSession Create(TrainConfig config, IDataset? dataset = null, string? parent = null, string? modelPreset = null)
+    /// <remarks>
+    /// A <c>repa-*</c> model gets its encoder (<see cref="TrainConfig.Encoder"/>) and the REPA objective around the
+    /// configured one; an <c>rae-*</c> model trains on the RAE latents of the data with the shifted time distribution
+    /// and a decoding preview (see <see cref="RepresentationRun"/>). The encoder/decoder are recorded as full paths.
+    /// </remarks>
+    /// <exception cref="ConfigException">Unknown preset, a preset that does not fit the data, or missing/mismatched encoder or decoder options.</exception>
+    /// <exception cref="FileNotFoundException">An encoder/decoder file does not exist.</exception>
+    /// <exception cref="InvalidDataException">An encoder/decoder file is corrupt.</exception>
+    public static TrainingSession Create(TrainConfig config, IDataset? dataset = null, string? parent = null, string? modelPreset = null) =>
+        Create(config, dataset, parent, modelPreset, out _);
+
+    private static TrainingSession Create(TrainConfig config, IDataset? dataset, string? parent, string? modelPreset, out RepresentationRun? rep)
     {
         if (config.Threads > 0) Engine.Threads = config.Threads;
         var ds = dataset ?? LoadData(config.Data, config.Seed);
@@ -94,7 +106,9 @@ public static class TrainingSetup
         var initGen = root.Fork();
         var trainGen = root.Fork();
         string preset = modelPreset ?? config.Model ?? ModelPresets.DefaultFor(ds.SampleShape);
-        var model = ModelPresets.Create(preset, ds.SampleShape, ds.NumClasses, initGen);
+        rep = RepresentationSetup.Prepare(config, preset); // repa-*/rae-*: encoder (and codec); null otherwise
+        if (rep is not null) { ds = rep.Data(ds); config = rep.Record(config); }
+        var model = rep?.CreateModel(config, ds.SampleShape, ds.NumClasses, initGen) ?? ModelPresets.Create(preset, ds.SampleShape, ds.NumClasses, initGen);
         var loader = new DataLoader(ds, new DataLoaderOptions
         {
             BatchSize = Math.Min(config.BatchSize, ds.Count),
@@ -105,20 +119,22 @@ public static class TrainingSetup
         });
         var optimizer = new AdamW(model.NamedParameters().ToList(), new AdamWOptions(config.Lr, WeightDecay: config.WeightDecay));
         ILrSchedule schedule = config.Warmup > 0 ? new LinearWarmup(config.Warmup, config.Lr) : new ConstantLr(config.Lr);
-        return new TrainingSession
+        var session = new TrainingSession
         {
             Model = model,
             Ema = new Ema(model, (float)config.EmaDecay),
-            Objective = Objective(config),
+            Objective = rep?.CreateObjective(config) ?? Objective(config),
             Optimizer = optimizer,
             Schedule = schedule,
             Data = loader,
             Rng = trainGen,
             Config = config with { Model = preset },
             ModelPreset = preset,
-            ObjectiveDescription = DescribeObjective(config),
+            ObjectiveDescription = rep?.DescribeObjective(config) ?? DescribeObjective(config),
             Parent = parent,
         };
+        session.Preview = rep?.CreatePreview(session); // null: the standard preview
+        return session;
     }
 
     /// <summary>
@@ -136,7 +152,8 @@ public static class TrainingSetup
         var config = checkpoint.Config with { Out = Path.GetDirectoryName(checkpoint.Directory)! };
         if (steps is int n) config = config with { Steps = n };
         if (logEvery is int le) config = config with { LogEvery = Math.Max(1, le) };
-        var session = Create(config, dataset, checkpoint.State.Parent, checkpoint.State.ModelPreset);
+        var session = Create(config, dataset, checkpoint.State.Parent, checkpoint.State.ModelPreset, out var rep);
+        rep?.CheckFits(checkpoint, session.Model);
         checkpoint.Restore(session);
         return session;
     }
@@ -150,7 +167,8 @@ public static class TrainingSetup
     /// <exception cref="CheckpointException">The checkpoint is invalid or does not fit.</exception>
     public static TrainingSession PostTrain(Checkpoint parent, TrainConfig config, bool keepOptimizer, IDataset? dataset = null)
     {
-        var session = Create(config, dataset, parent.Directory, parent.State.ModelPreset);
+        var session = Create(config, dataset, parent.Directory, parent.State.ModelPreset, out var rep);
+        rep?.CheckFits(parent, session.Model);
         parent.RestoreWeights(session.Model, session.Ema);
         if (keepOptimizer)
         {

@@ -80,8 +80,10 @@ public class CliTests
     {
         using var tmp = new TempDir();
         string run = tmp.Sub("run"), post = tmp.Sub("post");
-        var (c1, e1) = Run(["train", .. Fast, "--steps", "10", "--ckpt-every", "5", "--out", run]);
+        var (c1, e1) = Run(["train", .. Fast[..^2], "--steps", "10", "--ckpt-every", "5", "--sample-every", "10", "--out", run]);
         Assert.True(c1 == 0, e1);
+        Assert.True(new FileInfo(Path.Combine(run, "preview-10.png")).Length > 100); // scatter preview of 2-D data
+        Assert.Equal([5, 10], CheckpointManager.ListSteps(run));
         var parent = Checkpoint.Open(run);
         Assert.Equal(10, parent.State.Step);
         Assert.Null(parent.State.Parent);
@@ -92,6 +94,7 @@ public class CliTests
         Assert.Equal(parent.Directory, child.State.Parent);
         Assert.Equal(6, child.State.Step);
         Assert.StartsWith("mixflow(gamma=0.5", child.State.Objective);
+        Assert.EndsWith("time=beta:2,1)", child.State.Objective); // the parent trained with uniform t; MixFlow post-training draws t ~ Beta(2, 1)
         Assert.Equal(parent.Config.BatchSize, child.Config.BatchSize); // parent's settings kept
         Assert.Equal("flow-mlp-s", child.State.ModelPreset);
 
@@ -100,6 +103,10 @@ public class CliTests
         Assert.True(new FileInfo(tmp.Sub("s/samples.png")).Length > 100);
         var npy = MixFlow.Data.NpyFile.Read(tmp.Sub("s/samples.npy"));
         Assert.Equal(new[] { 50, 2 }, npy.Shape);
+
+        var (ca, ea) = Run("sample", "--ckpt", post, "--autoguidance", run, "--n", "20", "--steps", "2", "--no-ema", "--out", tmp.Sub("ag"));
+        Assert.True(ca == 0, ea);
+        Assert.Equal(new[] { 20, 2 }, MixFlow.Data.NpyFile.Read(tmp.Sub("ag/samples.npy")).Shape);
 
         var (c4, e4) = Run("info", post);
         Assert.True(c4 == 0, e4);
@@ -182,6 +189,7 @@ public class ConfigPresetTests
         var post = ConfigFile.Apply(new TrainConfig(), Path.Combine(RepoRoot(), "configs", "posttrain-mixflow.yaml"));
         Assert.Equal(ObjectiveKind.MixFlow, post.Objective);
         Assert.Equal(0.8, post.Gamma);
+        Assert.Equal(TimeSamplerSpec.Beta21, post.EffectiveTimeSampler);
     }
 
     [Fact]

@@ -26,14 +26,15 @@ public class FeatureNetworkTests
         string k = FeatureNetworkCache.Key(r, Files, "E1");
         Assert.Equal(16, k.Length);
         Assert.Equal(k, FeatureNetworkCache.Key(new FeatureNetworkRecipe(), Files, "E1"));
-        Assert.Equal(k, FeatureNetworkCache.Key(r with { Architecture = new ClassifierCnnOptions() }, Files, "E1"));
+        Assert.Equal(k, FeatureNetworkCache.Key(r with { Architecture = new ClassifierCnnOptions { ImageSize = 14 } }, Files, "E1"));
         var variants = new[]
         {
             r with { Seed = r.Seed + 1 }, r with { Epochs = r.Epochs + 1 }, r with { BatchSize = 64 },
             r with { LearningRate = r.LearningRate * 1.0000001 }, r with { FinalLearningRate = 1e-5 }, r with { WarmupSteps = 7 },
-            r with { WeightDecay = 0 }, r with { HorizontalFlip = true }, r with { TrainSamples = 1000 },
-            r with { Architecture = new ClassifierCnnOptions { Channels = [32, 64, 96] } },
-            r with { Architecture = new ClassifierCnnOptions { Dropout = 0.1f } },
+            r with { WeightDecay = 0 }, r with { HorizontalFlip = true }, r with { TrainSamples = 1000 }, r with { Downsample = 1 },
+            r with { Architecture = new ClassifierCnnOptions { ImageSize = 14, Channels = [32, 64, 96] } },
+            r with { Architecture = new ClassifierCnnOptions { ImageSize = 14, Dropout = 0.1f } },
+            r with { Architecture = new ClassifierCnnOptions() },
         };
         var keys = variants.Select(v => FeatureNetworkCache.Key(v, Files, "E1")).ToList();
         keys.Add(FeatureNetworkCache.Key(r, Files, "E2"));
@@ -97,7 +98,7 @@ public class FeatureNetworkTests
     public void TinyTrainingIsDeterministicAndLearns()
     {
         var data = HalvesDataset(96, 1);
-        var recipe = new FeatureNetworkRecipe { Architecture = TinyArch with { Channels = [4, 4, 8] }, Epochs = 2, BatchSize = 16, LearningRate = 2e-2, WarmupSteps = 0 };
+        var recipe = new FeatureNetworkRecipe { Architecture = TinyArch with { Channels = [4, 4, 8] }, Epochs = 2, BatchSize = 16, LearningRate = 2e-2, WarmupSteps = 0, Downsample = 1 };
         var a = FeatureNetwork.TrainOn(data, recipe, null, default, Stopwatch.StartNew());
         var reports = new List<FeatureTrainingProgress>();
         var b = FeatureNetwork.TrainOn(data, recipe, new SyncProgress(reports), default, Stopwatch.StartNew());
@@ -129,13 +130,29 @@ public class FeatureNetworkTests
     }
 
     [Fact]
+    public void DownsamplingAveragePoolsTheInput()
+    {
+        var model = new ClassifierCnn(TinyArch, new Generator(8));
+        var net2 = FeatureNetwork.FromModel(model, new FeatureNetworkRecipe { Architecture = TinyArch, Downsample = 2 });
+        Assert.Equal(16, net2.InputSize);
+        using var scope = new TensorScope();
+        var x = Tensor.RandN(new Generator(9), 5, 1, 16, 16);
+        var a = net2.Embed(x, batchSize: 2);
+        var b = FeatureNetwork.FromModel(model).Embed(x.AvgPool2d(2, 2));
+        Assert.Equal(b.Features, a.Features);
+        Assert.Throws<ArgumentException>(() => net2.Embed(Tensor.Zeros(1, 1, 8, 8)));
+        Assert.Throws<ArgumentException>(() => FeatureNetwork.FromModel(model, new FeatureNetworkRecipe()));
+        Assert.Throws<ArgumentException>(() => new FeatureNetworkRecipe { Downsample = 3 }.Validate());
+    }
+
+    [Fact]
     public void LoadChecksTheStoredKey()
     {
         string dir = Path.Combine(Path.GetTempPath(), "mixflow-fn-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         try
         {
-            var recipe = new FeatureNetworkRecipe { Architecture = TinyArch };
+            var recipe = new FeatureNetworkRecipe { Architecture = TinyArch, Downsample = 1 };
             var model = new ClassifierCnn(TinyArch, new Generator(9));
             string path = FeatureNetworkCache.WeightsPath(dir, "0123456789abcdef");
             model.SaveSafeTensors(path, new Dictionary<string, string> { ["mixflow.key"] = "0123456789abcdef", ["mixflow.test_accuracy"] = "0.93" });

@@ -79,4 +79,23 @@ public class PipelineTests
             Assert.All(img.ToArray(), v => Assert.True(float.IsFinite(v)));
         }
     }
+
+    [Fact]
+    public void ModelNamesBuildRepaAndRaeModels()
+    {
+        Assert.Contains("repa-SiT-XS/4-28", RepresentationModels.Names);
+        Assert.Contains("rae-DiTDH-XS", RepresentationModels.Names);
+        Assert.True(RepresentationModels.IsRepa("repa-SiT-XS/4-28"));
+        Assert.False(RepresentationModels.IsRae("repa-SiT-XS/4-28"));
+        var repa = RepresentationModels.CreateRepa("repa-SiT-XS/4-28", [1, 28, 28], 10, 128, new Generator(1));
+        Assert.Equal(10, repa.NumClasses);
+        Assert.Equal(1, repa.CaptureBlock);
+        Assert.Equal(7, repa.GridSize);
+        Assert.Equal(128, repa.Projector.Options.OutputDim);
+        var rae = RepresentationModels.CreateRae("rae-DiTDH-XS", [128, 7, 7], 0, new Generator(2));
+        Assert.Equal(128, rae.Options.InChannels);
+        Assert.Throws<ArgumentException>(() => RepresentationModels.CreateRepa("repa-SiT-XS/4-28", [3, 32, 32], 0, 128, new Generator(1)));
+        Assert.Throws<ArgumentException>(() => RepresentationModels.CreateRepa("SiT-XS/4-28", [1, 28, 28], 0, 128, new Generator(1)));
+        Assert.Throws<ArgumentException>(() => RepresentationModels.CreateRae("rae-DiTDH-Q", [128, 7, 7], 0, new Generator(1)));
+    }
 }
