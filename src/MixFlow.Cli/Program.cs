@@ -60,6 +60,9 @@ public static class Program
         root.Subcommands.Add(DemoCommand.Build());
         root.Subcommands.Add(TrainEncoderCommand.Build());
         root.Subcommands.Add(TrainDecoderCommand.Build());
+        root.Subcommands.Add(EvalCommand.Build());
+        root.Subcommands.Add(SlowFlowCommand.Build());
+        root.Subcommands.Add(ExperimentCommand.Build());
         return root;
     }
 }
