@@ -353,21 +353,30 @@ public static class AttentionHeads
                 outs[part].WithGrad("split_heads", [src], g =>
                 {
                     g = g.Contiguous();
-                    Tensor target; bool temp = src.IsLeaf;
-                    if (temp) target = Tensor.Zeros(b, t, 3 * d);
-                    else { if (src.Grad is null) src.Grad = Tensor.Zeros(b, t, 3 * d); target = src.Grad; }
+                    // A fresh buffer gets this part copied in and the other two parts zeroed in the same pass (no
+                    // separate zero fill); later parts add into it.
+                    Tensor target; bool temp = src.IsLeaf, fresh = temp || src.Grad is null || !src.Grad.IsContiguous;
+                    if (temp) target = Tensor.Empty(b, t, 3 * d);
+                    else if (fresh) { target = Tensor.Empty(b, t, 3 * d); if (src.Grad is null) src.Grad = target; }
+                    else target = src.Grad!;
                     AdaLN.Rows(b, t * d, (b0, nb) =>
                     {
                         var gs = g.AsSpan(); var ds = target.AsSpan();
                         for (int bi = b0; bi < b0 + nb; bi++)
-                            for (int h = 0; h < heads; h++)
-                                for (int ti = 0; ti < t; ti++)
+                            for (int ti = 0; ti < t; ti++)
+                            {
+                                var row = ds.Slice((bi * t + ti) * 3 * d, 3 * d);
+                                if (fresh)
+                                    for (int q = 0; q < 3; q++) if (q != pIdx) row.Slice(q * d, d).Clear();
+                                for (int h = 0; h < heads; h++)
                                 {
-                                    var dst = ds.Slice((bi * t + ti) * 3 * d + pIdx * d + h * hd, hd);
-                                    TensorPrimitives.Add(dst, gs.Slice(((bi * heads + h) * t + ti) * hd, hd), dst);
+                                    var dst = row.Slice(pIdx * d + h * hd, hd);
+                                    var gsrc = gs.Slice(((bi * heads + h) * t + ti) * hd, hd);
+                                    if (fresh) gsrc.CopyTo(dst); else TensorPrimitives.Add(dst, gsrc, dst);
                                 }
+                            }
                     });
-                    if (temp) src.AccumulateGrad(target);
+                    if (temp || !ReferenceEquals(target, src.Grad)) src.AccumulateGrad(target);
                 });
             }
         }
