@@ -8,9 +8,12 @@ internal static class ModelFixtureReader
 {
     public static string PathOf(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "models", file);
 
-    public static Dictionary<string, Tensor> Read(string file)
+    public static Dictionary<string, Tensor> Read(string file) => ReadFrom("models", file);
+
+    /// <summary>Reads <c>Fixtures/&lt;folder&gt;/&lt;file&gt;</c>, moving the tensors out of any open scope.</summary>
+    public static Dictionary<string, Tensor> ReadFrom(string folder, string file)
     {
-        var r = SafeTensors.ReadAll(PathOf(file));
+        var r = SafeTensors.ReadAll(Path.Combine(AppContext.BaseDirectory, "Fixtures", folder, file));
         foreach (var t in r.Values) t.MoveToOuterScope();
         return r;
     }

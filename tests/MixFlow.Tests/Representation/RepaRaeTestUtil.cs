@@ -1,7 +1,6 @@
 using MixFlow.Models;
 using MixFlow.Representation;
 using MixFlow.Tensors;
-using MixFlow.Tensors.IO;
 using MixFlow.Tensors.Nn;
 
 namespace MixFlow.Tests.Representation;
@@ -9,21 +8,9 @@ namespace MixFlow.Tests.Representation;
 /// <summary>Fixture reading and small model builders for the REPA / RAE / DiT-DH tests.</summary>
 internal static class RepaRaeTestUtil
 {
-    public static Dictionary<string, Tensor> Read(string file)
-    {
-        var r = SafeTensors.ReadAll(Path.Combine(AppContext.BaseDirectory, "Fixtures", "repa_rae", file));
-        foreach (var t in r.Values) t.MoveToOuterScope();
-        return r;
-    }
+    public static Dictionary<string, Tensor> Read(string file) => Models.ModelFixtureReader.ReadFrom("repa_rae", file);
 
-    public static double MaxAbsDiff(Tensor a, Tensor b)
-    {
-        Assert.Equal(a.Shape, b.Shape);
-        var x = a.ToArray(); var y = b.ToArray();
-        double m = 0;
-        for (int i = 0; i < x.Length; i++) m = Math.Max(m, Math.Abs((double)x[i] - y[i]));
-        return m;
-    }
+    public static double MaxAbsDiff(Tensor a, Tensor b) => Models.ModelFixtureReader.MaxAbsDiff(a, b);
 
     public static double MaxAbs(Tensor a) => a.ToArray().Max(v => Math.Abs((double)v));
 
