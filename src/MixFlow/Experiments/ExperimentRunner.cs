@@ -38,7 +38,13 @@ public sealed class ExperimentRunner
     /// <summary>Variants shown in the Slow-Flow plots.</summary>
     public static IReadOnlyList<string> SlowFlowVariants { get; } = ["a", "b", "e"];
 
-    private static readonly HashSet<string> TrajectoryNeutralKeys = ["out", "log-every", "keep", "threads", "sample-every", "ckpt-every"];
+    /// <summary>
+    /// Configuration keys that do not change the training trajectory up to a given step. <c>steps</c> is one of them: the
+    /// learning-rate schedule (linear warm-up, then constant) and everything else in a step depend on the step index,
+    /// never on the total, so a checkpoint at step k of a run configured for more steps is the same state as step k of a
+    /// run configured for k steps (see <see cref="MatchingCheckpoint"/>: it is adopted only when k does not exceed the wanted total).
+    /// </summary>
+    private static readonly HashSet<string> TrajectoryNeutralKeys = ["out", "log-every", "keep", "threads", "sample-every", "ckpt-every", "steps"];
 
     private readonly ExperimentOptions _o;
     private readonly IExperimentHost _host;
@@ -182,11 +188,15 @@ public sealed class ExperimentRunner
     private static string TrajectoryText(TrainConfig c) =>
         string.Join(";", TrainConfigKeys.ToDictionary(c).Where(kv => !TrajectoryNeutralKeys.Contains(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value));
 
-    /// <summary>The latest checkpoint of a stage directory whose stored configuration matches, or null.</summary>
+    /// <summary>
+    /// The latest checkpoint of a stage directory whose stored configuration matches (up to trajectory-neutral keys, the
+    /// total step count among them) and whose step does not exceed the wanted total, or null.
+    /// </summary>
     private static Checkpoint? MatchingCheckpoint(string dir, TrainConfig wanted, string? parent)
     {
         if (!Directory.Exists(dir) || CheckpointManager.Latest(dir) is not { } latest) return null;
         var ck = Checkpoint.Open(latest);
+        if (ck.State.Step > wanted.Steps) return null; // trained past the wanted total: that state cannot be the wanted run's
         if (TrajectoryText(ck.Config) != TrajectoryText(wanted)) return null;
         if (parent is not null && (ck.State.Parent is null || Path.GetFullPath(ck.State.Parent) != Path.GetFullPath(parent))) return null;
         return ck;
