@@ -45,6 +45,11 @@ public sealed record FeatureNetworkRecipe
     /// <summary>Random left–right mirroring of training images. Default false.</summary>
     public bool HorizontalFlip { get; init; }
 
+    /// <summary>Random translation of training images by up to this many pixels along each axis, at the data's full
+    /// 28×28 resolution before down-sampling (see <see cref="FeatureNetworkAugmentation.RandomShift"/>), 0 = none, in
+    /// [0, 8]. Default 0.</summary>
+    public int MaxShift { get; init; }
+
     /// <summary>Use only the first N training images (null = all 60 000); for quick tests. Default null.</summary>
     public int? TrainSamples { get; init; }
 
@@ -78,6 +83,7 @@ public sealed record FeatureNetworkRecipe
         if (TrainSamples is { } n && n < BatchSize) Fail($"TrainSamples must be null or >= BatchSize = {BatchSize} (got {n})");
         if (Architecture is null) Fail("Architecture must not be null");
         if (string.IsNullOrWhiteSpace(DataDirectory)) Fail("DataDirectory must not be empty");
+        if (MaxShift is < 0 or > 8) Fail($"MaxShift must be in [0, 8] (got {MaxShift})");
         if (Downsample is not (1 or 2)) Fail($"Downsample must be 1 or 2 (got {Downsample})");
         Architecture!.Validate();
     }
@@ -103,6 +109,7 @@ public sealed record FeatureNetworkRecipe
         Line("adamw", "beta1=0.9,beta2=0.999,eps=1e-8,decay=rank>=2");
         Line("schedule", "linear-warmup+cosine");
         Line("hflip", HorizontalFlip ? "1" : "0");
+        Line("max_shift", MaxShift.ToString(CultureInfo.InvariantCulture));
         Line("downsample", Downsample.ToString(CultureInfo.InvariantCulture));
         Line("train_samples", TrainSamples?.ToString(CultureInfo.InvariantCulture) ?? "all");
         Line("arch.in_channels", a.InChannels.ToString(CultureInfo.InvariantCulture));
