@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# REPA and RAE rows of the MixFlow replication table (issue 8, item 5); results in docs/results-repa-rae.md.
+#
+#   experiments/repa-rae.sh            # everything, in order (resumable: finished stages are skipped)
+#   experiments/repa-rae.sh repa       # encoder, REPA pretraining, FM / MixFlow post-training, REPA cells
+#   experiments/repa-rae.sh rae        # encoder, decoder, RAE pretraining, weak model, post-training, RAE cells
+#   experiments/repa-rae.sh train-repa | train-rae | eval-repa | eval-rae | tables
+#
+# Every job runs single-threaded (--threads 1 where the command has the flag, DOTNET_PROCESSOR_COUNT=1 for all,
+# which also sizes OpenBLAS), so `repa` and `rae` can run side by side on two cores.
+# A stage is finished when its output exists: the final checkpoint ckpt-<steps> of a training run, the encoder /
+# decoder file, a cell's result.json. An interrupted training run is resumed bit-exactly from its last checkpoint
+# (`mixflow train --resume`); an interrupted evaluation cell is redone.
+# The binaries are copied to runs/repa-rae/bin/<commit>/ before use, so that rebuilding the checkout (e.g. after a
+# merge) never replaces the files under a running job.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+R=runs/repa-rae
+mkdir -p "$R/logs" "$R/eval"
+export DOTNET_PROCESSOR_COUNT=1
+
+# --- evaluation protocol (the same for all 12 cells) ---
+N_PER_CLASS=100          # 10 classes × 100 = N = 1000 samples per cell, balanced labels
+NFE=50                   # Euler, 50 steps = 50 network evaluations (guided: each evaluation is one doubled batch)
+EVAL_SEED=2024           # the same noise in every cell
+CFG=1.5                  # REPA guidance: classifier-free guidance scale
+AG=1.5                   # RAE guidance: autoguidance scale, weak model = rae-weak-xs
+# --- post-training protocol (the same for FM and MixFlow within a family) ---
+POST_STEPS=200           # 20 % of the 1000 pretraining steps, as in the SiT rows (docs/results.md)
+POST="--steps $POST_STEPS --warmup 0 --seed 1 --keep-optimizer --log-every 50 --sample-every 0 --ckpt-every 100 --keep 2 --threads 1"
+
+rev=$(git rev-parse --short HEAD)
+if ! git diff --quiet HEAD -- src; then rev="$rev-dirty"; fi
+bin="$R/bin/$rev"
+if [ ! -f "$bin/MixFlow.Cli.dll" ]; then
+  dll=src/MixFlow.Cli/bin/Release/net10.0/MixFlow.Cli.dll
+  if [ ! -f "$dll" ] || [ -n "$(find src -name '*.cs' -newer "$dll" -print -quit)" ]; then
+    dotnet build src/MixFlow.Cli -c Release -v quiet -nologo >&2
+  fi
+  mkdir -p "$bin.tmp" && cp -r src/MixFlow.Cli/bin/Release/net10.0/. "$bin.tmp/" && mv "$bin.tmp" "$bin"
+fi
+mixflow() { dotnet "$bin/MixFlow.Cli.dll" "$@"; }
+
+log() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$R/logs/stages.log" >&2; }
+
+# run_stage NAME CMD...: runs a command with its output in logs/NAME.log and its wall time in logs/stages.log.
+run_stage() {
+  local name=$1; shift
+  local t0; t0=$(date +%s)
+  log "$name: start: mixflow $*"
+  if ! mixflow "$@" >> "$R/logs/$name.log" 2>&1; then log "$name: FAILED (see $R/logs/$name.log)"; exit 1; fi
+  log "$name: done in $(( $(date +%s) - t0 )) s"
+}
+
+# train_stage NAME OUTDIR STEPS CMD...: a training run that is finished when OUTDIR/ckpt-STEPS exists.
+train_stage() {
+  local name=$1 out=$2 steps=$3; shift 3
+  if [ -d "$out/ckpt-$steps" ]; then log "$name: finished earlier (skipped)"; return; fi
+  if compgen -G "$out/ckpt-[0-9]*" > /dev/null; then run_stage "$name" train --resume "$out"
+  else run_stage "$name" "$@"; fi
+}
+
+encoder() {
+  if [ -f "$R/encoder.safetensors" ]; then log "encoder: finished earlier (skipped)"; return; fi
+  run_stage encoder train-encoder --data fmnist --epochs 1 --seed 0 --threads 1 --out "$R/encoder.safetensors"
+}
+
+decoder() {
+  encoder
+  if [ -f "$R/decoder.safetensors" ]; then log "decoder: finished earlier (skipped)"; return; fi
+  run_stage decoder train-decoder --encoder "$R/encoder.safetensors" --steps 1000 --seed 0 --threads 1 --out "$R/decoder.safetensors"
+}
+
+train_repa() {
+  encoder
+  train_stage repa-pretrain "$R/repa-pretrain" 1000 train --config configs/fmnist-repa-sit-xs-small.yaml --threads 1
+  train_stage repa-post-fm "$R/repa-post-fm" $POST_STEPS \
+    posttrain --from "$R/repa-pretrain" --objective fm --time-sampler uniform $POST --out "$R/repa-post-fm"
+  train_stage repa-post-mixflow "$R/repa-post-mixflow" $POST_STEPS \
+    posttrain --from "$R/repa-pretrain" --objective mixflow --gamma 0.8 --mixflow-target slowed --time-sampler beta:2,1 $POST --out "$R/repa-post-mixflow"
+}
+
+train_rae() {
+  decoder
+  train_stage rae-pretrain "$R/rae-pretrain" 1000 train --config configs/fmnist-rae-ditdh-s-small.yaml --threads 1
+  train_stage rae-weak-xs "$R/rae-weak-xs" 300 train --config configs/fmnist-rae-ditdh-xs-small.yaml --threads 1
+  train_stage rae-post-fm "$R/rae-post-fm" $POST_STEPS \
+    posttrain --from "$R/rae-pretrain" --objective fm --time-sampler uniform $POST --out "$R/rae-post-fm"
+  train_stage rae-post-mixflow "$R/rae-post-mixflow" $POST_STEPS \
+    posttrain --from "$R/rae-pretrain" --objective mixflow --gamma 0.4 --mixflow-target slowed --time-sampler beta:2,1 $POST --out "$R/rae-post-mixflow"
+}
+
+# cell NAME CKPT [GUIDANCE FLAGS...]: samples N images (Euler, NFE steps) into eval/NAME/samples.npz and evaluates them.
+cell() {
+  local name=$1 ckpt=$2; shift 2
+  local dir="$R/eval/$name"
+  if [ -f "$dir/result.json" ]; then log "eval $name: finished earlier (skipped)"; return; fi
+  rm -rf "$dir" && mkdir -p "$dir"
+  run_stage "eval-$name" sample --ckpt "$ckpt" --sampler euler --steps $NFE --per-class $N_PER_CLASS --seed $EVAL_SEED "$@" --out "$dir"
+  run_stage "eval-$name" eval --samples "$dir/samples.npz" --json "$dir/result.json.tmp"
+  mv "$dir/result.json.tmp" "$dir/result.json"
+}
+
+eval_repa() {
+  for v in pretrain post-fm post-mixflow; do
+    cell "repa-$v" "$R/repa-$v"
+    cell "repa-$v-cfg$CFG" "$R/repa-$v" --cfg $CFG
+  done
+}
+
+eval_rae() {
+  for v in pretrain post-fm post-mixflow; do
+    cell "rae-$v" "$R/rae-$v"
+    cell "rae-$v-ag$AG" "$R/rae-$v" --autoguidance "$R/rae-weak-xs" --autoguidance-scale $AG
+  done
+}
+
+# tables: the markdown tables of docs/results-repa-rae.md from the cells' result.json files.
+tables() {
+  /usr/bin/python3 - "$R" "$CFG" "$AG" <<'PY'
+import json, os, sys
+R, cfg, ag = sys.argv[1], sys.argv[2], sys.argv[3]
+rows = [("pretrained", "pretrain"), ("standard post-training (FM)", "post-fm"), ("MixFlow", "post-mixflow")]
+def get(name):
+    p = os.path.join(R, "eval", name, "result.json")
+    return json.load(open(p)) if os.path.exists(p) else None
+def fmt(r, *keys):
+    if r is None: return "—"
+    for k in keys:
+        if k in r and r[k] is not None: return f"{r[k]:.4f}" if isinstance(r[k], float) else str(r[k])
+    return "—"
+for fam, title, gname in (("repa", "REPA (SiT-XS/4 + REPA, MixFlow γ = 0.8)", f"cfg{cfg}"), ("rae", "RAE (DiT-DH-S, MixFlow γ = 0.4)", f"ag{ag}")):
+    print(f"### {title}\n")
+    print("| model | guidance | N | FD ↓ | precision ↑ | recall ↑ | class accuracy ↑ | IS analogue ↑ |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for label, v in rows:
+        for guided in (False, True):
+            name = f"{fam}-{v}" + (f"-{gname}" if guided else "")
+            r = get(name)
+            g = ("CFG " + cfg if fam == "repa" else "autoguidance " + ag) if guided else "none"
+            print(f"| {label} | {g} | {fmt(r, 'samples')} | {fmt(r, 'fd')} | {fmt(r, 'precision')} | {fmt(r, 'recall')} | {fmt(r, 'classAccuracy')} | {fmt(r, 'inceptionScore')} |")
+    print()
+PY
+}
+
+case "${1:-all}" in
+  all) train_repa; train_rae; eval_repa; eval_rae; tables > "$R/tables.md"; log "tables → $R/tables.md" ;;
+  repa) train_repa; eval_repa ;;
+  rae) train_rae; eval_rae ;;
+  train-repa) train_repa ;;
+  train-rae) train_rae ;;
+  eval-repa) eval_repa ;;
+  eval-rae) eval_rae ;;
+  tables) tables | tee "$R/tables.md" ;;
+  *) echo "usage: $0 [all | repa | rae | train-repa | train-rae | eval-repa | eval-rae | tables]" >&2; exit 2 ;;
+esac
