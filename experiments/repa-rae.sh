@@ -21,7 +21,7 @@ mkdir -p "$R/logs" "$R/eval"
 export DOTNET_PROCESSOR_COUNT=1
 
 # --- evaluation protocol (the same for all 12 cells) ---
-N_PER_CLASS=100          # 10 classes × 100 = N = 1000 samples per cell, balanced labels
+N_PER_CLASS=${N_PER_CLASS:-100}  # 10 classes × 100 = N = 1000 samples per cell, balanced labels
 NFE=50                   # Euler, 50 steps = 50 network evaluations (guided: each evaluation is one doubled batch)
 EVAL_SEED=2024           # the same noise in every cell
 CFG=1.5                  # REPA guidance: classifier-free guidance scale
@@ -83,8 +83,8 @@ train_repa() {
 
 train_rae() {
   decoder
-  train_stage rae-pretrain "$R/rae-pretrain" 1000 train --config configs/fmnist-rae-ditdh-s-small.yaml --threads 1
-  train_stage rae-weak-xs "$R/rae-weak-xs" 300 train --config configs/fmnist-rae-ditdh-xs-small.yaml --threads 1
+  train_stage rae-pretrain "$R/rae-pretrain" 1000 train --config configs/fmnist-rae-ditdh-xs-small.yaml --threads 1
+  train_stage rae-weak-xs "$R/rae-weak-xs" 250 train --config configs/fmnist-rae-ditdh-xs-weak.yaml --threads 1
   train_stage rae-post-fm "$R/rae-post-fm" $POST_STEPS \
     posttrain --from "$R/rae-pretrain" --objective fm --time-sampler uniform $POST --out "$R/rae-post-fm"
   train_stage rae-post-mixflow "$R/rae-post-mixflow" $POST_STEPS \
@@ -130,7 +130,7 @@ def fmt(r, *keys):
     for k in keys:
         if k in r and r[k] is not None: return f"{r[k]:.4f}" if isinstance(r[k], float) else str(r[k])
     return "—"
-for fam, title, gname in (("repa", "REPA (SiT-XS/4 + REPA, MixFlow γ = 0.8)", f"cfg{cfg}"), ("rae", "RAE (DiT-DH-S, MixFlow γ = 0.4)", f"ag{ag}")):
+for fam, title, gname in (("repa", "REPA (SiT-XS/4 + REPA, MixFlow γ = 0.8)", f"cfg{cfg}"), ("rae", "RAE (DiT-DH-XS, MixFlow γ = 0.4)", f"ag{ag}")):
     print(f"### {title}\n")
     print("| model | guidance | N | FD ↓ | precision ↑ | recall ↑ | class accuracy ↑ | IS analogue ↑ |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
