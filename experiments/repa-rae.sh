@@ -4,13 +4,15 @@
 #   experiments/repa-rae.sh            # everything, in order (resumable: finished stages are skipped)
 #   experiments/repa-rae.sh repa       # encoder, REPA pretraining, FM / MixFlow post-training, REPA cells
 #   experiments/repa-rae.sh rae        # encoder, decoder, RAE pretraining, weak model, post-training, RAE cells
-#   experiments/repa-rae.sh train-repa | train-rae | eval-repa | eval-rae | tables
+#   experiments/repa-rae.sh train-repa | train-rae | sample-repa | sample-rae | eval-repa | eval-rae | tables
+#   (and sample-noise / eval-noise: the unguided pretrained models with other noise, the metrics' noise floor)
 #
 # Every job runs single-threaded (--threads 1 where the command has the flag, DOTNET_PROCESSOR_COUNT=1 for all,
 # which also sizes OpenBLAS), so `repa` and `rae` can run side by side on two cores.
 # A stage is finished when its output exists: the final checkpoint ckpt-<steps> of a training run, the encoder /
-# decoder file, a cell's result.json. An interrupted training run is resumed bit-exactly from its last checkpoint
-# (`mixflow train --resume`); an interrupted evaluation cell is redone.
+# decoder file, a cell's samples / result.json. An interrupted training run is resumed bit-exactly from its last
+# checkpoint (`mixflow train --resume`); an interrupted sampling or evaluation stage is redone. Sampling does not use
+# the feature network, so it can run before the evaluation's feature network is in the cache.
 # The binaries are copied to runs/repa-rae/bin/<commit>/ before use, so that rebuilding the checkout (e.g. after a
 # merge) never replaces the files under a running job.
 set -euo pipefail
@@ -49,7 +51,7 @@ run_stage() {
   local name=$1; shift
   local t0; t0=$(date +%s)
   log "$name: start: mixflow $*"
-  if ! mixflow "$@" >> "$R/logs/$name.log" 2>&1; then log "$name: FAILED (see $R/logs/$name.log)"; exit 1; fi
+  if ! mixflow "$@" < /dev/null >> "$R/logs/$name.log" 2>&1; then log "$name: FAILED (see $R/logs/$name.log)"; exit 1; fi
   log "$name: done in $(( $(date +%s) - t0 )) s"
 }
 
@@ -91,30 +93,47 @@ train_rae() {
     posttrain --from "$R/rae-pretrain" --objective mixflow --gamma 0.4 --mixflow-target slowed --time-sampler beta:2,1 $POST --out "$R/rae-post-mixflow"
 }
 
-# cell NAME CKPT [GUIDANCE FLAGS...]: samples N images (Euler, NFE steps) into eval/NAME/samples.npz and evaluates them.
-cell() {
-  local name=$1 ckpt=$2; shift 2
+# Each evaluation cell NAME is two stages: sampling (N images with balanced labels, Euler with NFE steps, into
+# eval/NAME/samples.npz; it does not involve the feature network) and the metrics of that file (eval/NAME/result.json).
+# sample_cell NAME SEED CKPT [GUIDANCE FLAGS...]
+sample_cell() {
+  local name=$1 seed=$2 ckpt=$3; shift 3
   local dir="$R/eval/$name"
-  if [ -f "$dir/result.json" ]; then log "eval $name: finished earlier (skipped)"; return; fi
+  if [ -f "$dir/sampled" ]; then log "sample $name: finished earlier (skipped)"; return; fi
   rm -rf "$dir" && mkdir -p "$dir"
-  run_stage "eval-$name" sample --ckpt "$ckpt" --sampler euler --steps $NFE --per-class $N_PER_CLASS --seed $EVAL_SEED "$@" --out "$dir"
+  run_stage "sample-$name" sample --ckpt "$ckpt" --sampler euler --steps $NFE --per-class $N_PER_CLASS --seed "$seed" "$@" --out "$dir"
+  echo "mixflow sample --ckpt $ckpt --sampler euler --steps $NFE --per-class $N_PER_CLASS --seed $seed $* --out $dir" > "$dir/sampled"
+}
+
+# eval_cell NAME: the metrics of eval/NAME/samples.npz against the test split (default feature network, from the cache).
+eval_cell() {
+  local name=$1 dir="$R/eval/$1"
+  if [ -f "$dir/result.json" ]; then log "eval $name: finished earlier (skipped)"; return; fi
+  [ -f "$dir/sampled" ] || { log "eval $name: no samples yet (run the sampling first)"; exit 1; }
   run_stage "eval-$name" eval --samples "$dir/samples.npz" --json "$dir/result.json.tmp"
   mv "$dir/result.json.tmp" "$dir/result.json"
 }
 
-eval_repa() {
+# The cells of a family, one "NAME SEED CKPT [FLAGS]" line each: 3 models × (no guidance, guidance).
+cells_repa() {
   for v in pretrain post-fm post-mixflow; do
-    cell "repa-$v" "$R/repa-$v"
-    cell "repa-$v-cfg$CFG" "$R/repa-$v" --cfg $CFG
+    echo "repa-$v $EVAL_SEED $R/repa-$v"
+    echo "repa-$v-cfg$CFG $EVAL_SEED $R/repa-$v --cfg $CFG"
   done
 }
-
-eval_rae() {
+cells_rae() {
   for v in pretrain post-fm post-mixflow; do
-    cell "rae-$v" "$R/rae-$v"
-    cell "rae-$v-ag$AG" "$R/rae-$v" --autoguidance "$R/rae-weak-xs" --autoguidance-scale $AG
+    echo "rae-$v $EVAL_SEED $R/rae-$v"
+    echo "rae-$v-ag$AG $EVAL_SEED $R/rae-$v --autoguidance $R/rae-weak-xs --autoguidance-scale $AG"
   done
 }
+# The noise floor: the unguided pretrained cells again with other noise (seed 2025).
+cells_noise() {
+  echo "repa-pretrain-seed2025 2025 $R/repa-pretrain"
+  echo "rae-pretrain-seed2025 2025 $R/rae-pretrain"
+}
+sample_family() { local line; "cells_$1" | while read -r line; do sample_cell $line; done; }
+eval_family() { local line; "cells_$1" | while read -r line; do eval_cell "${line%% *}"; done; }
 
 # tables: the markdown tables of docs/results-repa-rae.md from the cells' result.json files.
 tables() {
@@ -140,18 +159,22 @@ for fam, title, gname in (("repa", "REPA (SiT-XS/4 + REPA, MixFlow γ = 0.8)", f
             r = get(name)
             g = ("CFG " + cfg if fam == "repa" else "autoguidance " + ag) if guided else "none"
             print(f"| {label} | {g} | {fmt(r, 'samples')} | {fmt(r, 'fd')} | {fmt(r, 'precision')} | {fmt(r, 'recall')} | {fmt(r, 'classAccuracy')} | {fmt(r, 'inceptionScore')} |")
+    r = get(f"{fam}-pretrain-seed2025")
+    if r is not None:
+        print(f"| pretrained, other noise (seed 2025) | none | {fmt(r, 'samples')} | {fmt(r, 'fd')} | {fmt(r, 'precision')} | {fmt(r, 'recall')} | {fmt(r, 'classAccuracy')} | {fmt(r, 'inceptionScore')} |")
     print()
 PY
 }
 
 case "${1:-all}" in
-  all) train_repa; train_rae; eval_repa; eval_rae; tables > "$R/tables.md"; log "tables → $R/tables.md" ;;
-  repa) train_repa; eval_repa ;;
-  rae) train_rae; eval_rae ;;
+  all) train_repa; train_rae; sample_family repa; sample_family rae; eval_family repa; eval_family rae
+       sample_family noise; eval_family noise; tables > "$R/tables.md"; log "tables → $R/tables.md" ;;
+  repa) train_repa; sample_family repa; eval_family repa ;;
+  rae) train_rae; sample_family rae; eval_family rae ;;
   train-repa) train_repa ;;
   train-rae) train_rae ;;
-  eval-repa) eval_repa ;;
-  eval-rae) eval_rae ;;
+  sample-repa | sample-rae | sample-noise) sample_family "${1#sample-}" ;;
+  eval-repa | eval-rae | eval-noise) eval_family "${1#eval-}" ;;
   tables) tables | tee "$R/tables.md" ;;
-  *) echo "usage: $0 [all | repa | rae | train-repa | train-rae | eval-repa | eval-rae | tables]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all | repa | rae | train-repa | train-rae | sample-repa | sample-rae | sample-noise | eval-repa | eval-rae | eval-noise | tables]" >&2; exit 2 ;;
 esac
