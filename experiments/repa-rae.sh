@@ -5,7 +5,8 @@
 #   experiments/repa-rae.sh repa       # encoder, REPA pretraining, FM / MixFlow post-training, REPA cells
 #   experiments/repa-rae.sh rae        # encoder, decoder, RAE pretraining, weak model, post-training, RAE cells
 #   experiments/repa-rae.sh train-repa | train-rae | sample-repa | sample-rae | eval-repa | eval-rae | tables
-#   (and sample-noise / eval-noise: the unguided pretrained models with other noise, the metrics' noise floor)
+#   (and sample-noise / eval-noise: the unguided pretrained models with other noise, the metrics' noise floor;
+#   sample-repa-reverse / sample-rae-reverse: the cells in reverse order, to share one family over two cores)
 #
 # Every job runs single-threaded (--threads 1 where the command has the flag, DOTNET_PROCESSOR_COUNT=1 for all,
 # which also sizes OpenBLAS), so `repa` and `rae` can run side by side on two cores.
@@ -100,9 +101,18 @@ sample_cell() {
   local name=$1 seed=$2 ckpt=$3; shift 3
   local dir="$R/eval/$name"
   if [ -f "$dir/sampled" ]; then log "sample $name: finished earlier (skipped)"; return; fi
+  # A cell being sampled by another invocation of this script (e.g. `sample-repa` and `sample-repa-reverse` side by
+  # side) is left to it; a lock whose process is gone is taken over.
+  local lock="$R/eval/.lock-$name"
+  if ! mkdir "$lock" 2>/dev/null; then
+    if kill -0 "$(cat "$lock/pid" 2>/dev/null || echo 0)" 2>/dev/null; then log "sample $name: in progress elsewhere (skipped)"; return; fi
+    rm -rf "$lock" && mkdir "$lock"
+  fi
+  echo $$ > "$lock/pid"
   rm -rf "$dir" && mkdir -p "$dir"
   run_stage "sample-$name" sample --ckpt "$ckpt" --sampler euler --steps $NFE --per-class $N_PER_CLASS --seed "$seed" "$@" --out "$dir"
   echo "mixflow sample --ckpt $ckpt --sampler euler --steps $NFE --per-class $N_PER_CLASS --seed $seed $* --out $dir" > "$dir/sampled"
+  rm -rf "$lock"
 }
 
 # eval_cell NAME: the metrics of eval/NAME/samples.npz against the test split (default feature network, from the cache).
@@ -132,7 +142,7 @@ cells_noise() {
   echo "repa-pretrain-seed2025 2025 $R/repa-pretrain"
   echo "rae-pretrain-seed2025 2025 $R/rae-pretrain"
 }
-sample_family() { local line; "cells_$1" | while read -r line; do sample_cell $line; done; }
+sample_family() { local line; "cells_$1" | ${2:-cat} | while read -r line; do sample_cell $line; done; }
 eval_family() { local line; "cells_$1" | while read -r line; do eval_cell "${line%% *}"; done; }
 
 # tables: the markdown tables of docs/results-repa-rae.md from the cells' result.json files.
@@ -174,7 +184,8 @@ case "${1:-all}" in
   train-repa) train_repa ;;
   train-rae) train_rae ;;
   sample-repa | sample-rae | sample-noise) sample_family "${1#sample-}" ;;
+  sample-repa-reverse | sample-rae-reverse) f=${1#sample-}; sample_family "${f%-reverse}" tac ;;
   eval-repa | eval-rae | eval-noise) eval_family "${1#eval-}" ;;
   tables) tables | tee "$R/tables.md" ;;
-  *) echo "usage: $0 [all | repa | rae | train-repa | train-rae | sample-repa | sample-rae | sample-noise | eval-repa | eval-rae | eval-noise | tables]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all | repa | rae | train-repa | train-rae | sample-repa | sample-rae | sample-noise | sample-repa-reverse | sample-rae-reverse | eval-repa | eval-rae | eval-noise | tables]" >&2; exit 2 ;;
 esac
