@@ -11,10 +11,12 @@ namespace MixFlow.Bench;
 /// <param name="MedianMs">Median wall time of one training step in milliseconds.</param>
 /// <param name="AllocBytesPerStep">New buffer-pool bytes allocated per steady-state training step (average).</param>
 /// <param name="SampleImagesPerSecond">Images per second of 50-step Euler sampling at batch 256 (no grad).</param>
-public sealed record DitBenchResult(double MedianMs, double AllocBytesPerStep, double SampleImagesPerSecond);
+/// <param name="TrainPeakRssMb">Peak RSS of the process (VmHWM) after the training steps, before sampling, in MB.</param>
+/// <param name="SamplePeakRssMb">Peak RSS after the sampling measurement (batch 256) as well, in MB.</param>
+public sealed record DitBenchResult(double MedianMs, double AllocBytesPerStep, double SampleImagesPerSecond, double TrainPeakRssMb, double SamplePeakRssMb);
 
 /// <summary>
-/// The DiT training-step benchmark, the same as <c>torch/flow_bench.py dit</c>: model <c>SiT-T/2-28</c> (28×28×1,
+/// The DiT training-step benchmark, the same as the reference <c>run_torch_reference.sh dit</c> (and the bench's copy <c>torch/flow_bench.py dit</c>): model <c>SiT-T/2-28</c> (28×28×1,
 /// patch 2, 196 tokens, width 256, 6 adaLN-Zero blocks, 4 heads, MLP ×4, unconditional), batch 64 of uniform data in
 /// [−1, 1], AdamW(lr 1e-4, weight decay 0); a step draws noise x0 and t ~ U[0, 1), forms x_t = (1 − t)·x0 + t·x1 and
 /// takes loss = mean (v(x_t, t) − (x1 − x0))², backward and the optimizer step. Two warm-up steps.
@@ -80,6 +82,7 @@ public static class DitBench
         double median = times[steps / 2];
         log.WriteLine($"dit train: median {median:F1} ms/step (min {times[0]:F1}), {allocPerStep / 1e6:F2} MB new pool memory per step");
 
+        double trainRss = ProcessStats.PeakRssMb();
         double imagesPerSecond = 0;
         if (sampleSteps > 0)
         {
@@ -103,6 +106,6 @@ public static class DitBench
             log.WriteLine($"dit sample: {sampleBatch} images x {sampleSteps} Euler steps in {sw.Elapsed.TotalSeconds:F1} s = {imagesPerSecond:F1} images/s");
             model.Train();
         }
-        return new DitBenchResult(median, allocPerStep, imagesPerSecond);
+        return new DitBenchResult(median, allocPerStep, imagesPerSecond, trainRss, ProcessStats.PeakRssMb());
     }
 }

@@ -32,12 +32,31 @@ public sealed class ConfigOptions
         return list;
     }
 
-    /// <summary>Applies the YAML file (if given) and then the flags over <paramref name="baseConfig"/>.</summary>
-    /// <exception cref="ConfigException">Unknown key or invalid value.</exception>
-    public TrainConfig Resolve(ParseResult parse, TrainConfig baseConfig)
+    /// <summary>Applies the YAML file (if given, read once) and then the flags over <paramref name="baseConfig"/>.</summary>
+    /// <returns>The configuration and the normalised names of the keys that the file or the flags set.</returns>
+    /// <exception cref="ConfigException">Unknown key or invalid value (naming the file for file keys).</exception>
+    public ResolvedConfig Resolve(ParseResult parse, TrainConfig baseConfig)
     {
         var cfg = baseConfig;
-        if (parse.GetValue(ConfigFileOption) is { } file) cfg = ConfigFile.Apply(cfg, file);
-        return TrainConfigKeys.Apply(cfg, GivenFlags(parse));
+        var given = new HashSet<string>(StringComparer.Ordinal);
+        if (parse.GetValue(ConfigFileOption) is { } file)
+            foreach (var (k, v) in ConfigFile.Read(file))
+            {
+                try { cfg = TrainConfigKeys.Apply(cfg, k, v); }
+                catch (ConfigException e) { throw new ConfigException(e.Key, $"config file '{file}': {e.Message}"); }
+                given.Add(TrainConfigKeys.Normalize(k));
+            }
+        var flags = GivenFlags(parse);
+        foreach (var kv in flags) given.Add(kv.Key);
+        return new ResolvedConfig(TrainConfigKeys.Apply(cfg, flags), given);
     }
+}
+
+/// <summary>A configuration resolved from a YAML file and flags, with the keys that were set explicitly.</summary>
+/// <param name="Config">The resulting configuration.</param>
+/// <param name="GivenKeys">Normalised key names set by the file or a flag (e.g. <c>gamma</c>, <c>time-sampler</c>).</param>
+public sealed record ResolvedConfig(TrainConfig Config, IReadOnlySet<string> GivenKeys)
+{
+    /// <summary>Whether <paramref name="key"/> (a normalised key name) was set by the file or a flag.</summary>
+    public bool Given(string key) => GivenKeys.Contains(key);
 }

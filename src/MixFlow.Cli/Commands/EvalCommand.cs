@@ -42,10 +42,12 @@ public static class EvalCommand
         var nllSamples = new Option<int?>("--nll-samples") { Description = "test points of the 2-D NLL (default 1000)", HelpName = "N" };
         var nllSteps = new Option<int?>("--nll-steps") { Description = "RK4 steps of the 2-D likelihood (default 100)", HelpName = "N" };
         var json = new Option<string?>("--json") { Description = "write the result as JSON", HelpName = "FILE" };
-        foreach (var o in new Option[] { ckpt, samplesFile, toy, sampler, steps, n, batch, cfgScale, cfgInterval, labels, noEma, seed, k, isSplits, blockRows, cacheDir, projections, bandwidth, nllSamples, nllSteps, json })
+        var threads = ThreadsOption.Create();
+        foreach (var o in new Option[] { ckpt, samplesFile, toy, sampler, steps, n, batch, cfgScale, cfgInterval, labels, noEma, seed, k, isSplits, blockRows, cacheDir, projections, bandwidth, nllSamples, nllSteps, json, threads })
             cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
+            ThreadsOption.Apply(parse, threads);
             string? ck = parse.GetValue(ckpt), file = parse.GetValue(samplesFile);
             if ((ck is null) == (file is null)) throw new ConfigException("ckpt", "eval: give exactly one of --ckpt CKPT or --samples FILE");
             string? jsonPath = parse.GetValue(json);

@@ -18,12 +18,11 @@ public static class PosttrainCommand
         cmd.SetAction(parse =>
         {
             var parent = Checkpoint.Open(parse.GetValue(from)!);
-            var given = keys.GivenFlags(parse);
             var baseCfg = parent.Config.ForPostTraining(ObjectiveKind.MixFlow);
             string parentRun = Path.GetDirectoryName(parent.Directory)!;
-            var cfg = keys.Resolve(parse, baseCfg);
-            var fileKeys = parse.GetValue(keys.ConfigFileOption) is { } file ? ConfigFile.Read(file).Select(kv => TrainConfigKeys.Normalize(kv.Key)).ToHashSet() : [];
-            bool Given(string key) => given.Any(kv => kv.Key == key) || fileKeys.Contains(key);
+            var resolved = keys.Resolve(parse, baseCfg);
+            var cfg = resolved.Config;
+            bool Given(string key) => resolved.Given(key);
             if (!Given("time-sampler")) // the final objective decides: a changed objective gets its own default (MixFlow: Beta(2, 1))
                 cfg = cfg with { TimeSampler = parent.Config.ForPostTraining(cfg.Objective).TimeSampler };
             if (!Given("out")) // default: a sibling of the parent's run directory, e.g. runs/fmnist-post-mixflow

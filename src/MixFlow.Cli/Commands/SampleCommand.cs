@@ -30,9 +30,11 @@ public static class SampleCommand
         var noEma = new Option<bool>("--no-ema") { Description = "sample with the raw weights" };
         var seed = new Option<ulong>("--seed") { Description = "noise seed (default 0)" };
         var outDir = new Option<string?>("--out") { Description = "output directory (default <ckpt>/samples)", HelpName = "DIR" };
-        foreach (var o in new Option[] { ckpt, sampler, steps, n, batch, cfgScale, cfgInterval, auto, autoScale, labels, perClass, ema, noEma, seed, outDir }) cmd.Options.Add(o);
+        var threads = ThreadsOption.Create();
+        foreach (var o in new Option[] { ckpt, sampler, steps, n, batch, cfgScale, cfgInterval, auto, autoScale, labels, perClass, ema, noEma, seed, outDir, threads }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
+            ThreadsOption.Apply(parse, threads);
             var kind = ParseSampler(parse.GetValue(sampler)!);
             var ck = Checkpoint.Open(parse.GetValue(ckpt)!);
             bool useEma = parse.GetValue(ema) && !parse.GetValue(noEma);

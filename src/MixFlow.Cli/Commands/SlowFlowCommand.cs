@@ -31,9 +31,11 @@ public static class SlowFlowCommand
         var estimator = new Option<string>("--estimator") { Description = "least-squares | x0-share | both: which curves go to the plot (default both)", DefaultValueFactory = _ => "both" };
         var noEma = new Option<bool>("--no-ema") { Description = "use the raw weights instead of the EMA" };
         var outPrefix = new Option<string>("--out") { Description = "output prefix: <out>.json, <out>.png, <out>.svg (default slowflow)", DefaultValueFactory = _ => "slowflow", HelpName = "PREFIX" };
-        foreach (var o in new Option[] { ckpts, names, method, steps, shift, samples, batch, seed, labels, estimator, noEma, outPrefix }) cmd.Options.Add(o);
+        var threads = ThreadsOption.Create();
+        foreach (var o in new Option[] { ckpts, names, method, steps, shift, samples, batch, seed, labels, estimator, noEma, outPrefix, threads }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
+            ThreadsOption.Apply(parse, threads);
             var paths = parse.GetValue(ckpts) ?? [];
             var given = parse.GetValue(names) ?? [];
             if (given.Length > paths.Length) throw new ConfigException("label", $"label: {given.Length} labels for {paths.Length} checkpoints");

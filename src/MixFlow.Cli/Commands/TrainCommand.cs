@@ -20,7 +20,8 @@ public static class TrainCommand
         cmd.Options.Add(resume);
         cmd.SetAction(parse =>
         {
-            var cfg = keys.Resolve(parse, new TrainConfig());
+            var resolved = keys.Resolve(parse, new TrainConfig());
+            var cfg = TrainCommand.WithModelDefaults(resolved);
             TrainingSession session;
             if (parse.GetResult(resume) is not null)
             {
@@ -38,6 +39,18 @@ public static class TrainCommand
             return RunSession(session, "train");
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// Model-dependent defaults of a run from scratch: an RAE latent model (<c>rae-*</c>) trained with MixFlow uses the
+    /// paper's RAE value γ = 0.4 (<see cref="MixFlow.Representation.RaeDefaults.Gamma"/>) unless <c>gamma</c> was set.
+    /// </summary>
+    internal static TrainConfig WithModelDefaults(ResolvedConfig resolved)
+    {
+        var cfg = resolved.Config;
+        if (cfg.Objective == ObjectiveKind.MixFlow && MixFlow.Representation.RepresentationModels.IsRae(cfg.Model) && !resolved.Given("gamma"))
+            cfg = cfg with { Gamma = new MixFlow.Representation.RaeDefaults().Gamma };
+        return cfg;
     }
 
     /// <summary>Runs a session with previews, progress and Ctrl-C handling; prints where the result is.</summary>

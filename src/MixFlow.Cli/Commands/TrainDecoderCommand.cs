@@ -28,12 +28,12 @@ public static class TrainDecoderCommand
         var noise = new Option<double>("--noise-scale") { Description = "RAE noise augmentation of the tokens, >= 0 (default 0: off)" };
         var evalN = new Option<int>("--eval-samples") { Description = "images for the reconstruction MSE (default 1000)", DefaultValueFactory = _ => 1000 };
         var seed = new Option<ulong>("--seed") { Description = "seed of the initialisation, data order and augmentation (default 0)" };
-        var threads = new Option<int>("--threads") { Description = "engine threads, 0 = all processors (default 0)" };
+        var threads = ThreadsOption.Create();
         var outPath = new Option<string>("--out") { Description = "output file (default runs/decoder.safetensors)", DefaultValueFactory = _ => "runs/decoder.safetensors", HelpName = "FILE" };
         foreach (var o in new Option[] { encoder, data, epochs, steps, batch, lr, hidden, noise, evalN, seed, threads, outPath }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
-            int ep = parse.GetValue(epochs), bs = parse.GetValue(batch), hc = parse.GetValue(hidden), ne = parse.GetValue(evalN), th = parse.GetValue(threads);
+            int ep = parse.GetValue(epochs), bs = parse.GetValue(batch), hc = parse.GetValue(hidden), ne = parse.GetValue(evalN);
             int? st = parse.GetValue(steps);
             double rate = parse.GetValue(lr), ns = parse.GetValue(noise);
             TrainEncoderCommand.CheckPositive("epochs", ep); TrainEncoderCommand.CheckPositive("batch-size", bs);
@@ -41,8 +41,7 @@ public static class TrainDecoderCommand
             if (st is int s0) TrainEncoderCommand.CheckPositive("steps", s0);
             if (!(rate > 0) || !double.IsFinite(rate)) throw new ConfigException("lr", $"lr: must be a finite value > 0 (got {rate.ToString(CultureInfo.InvariantCulture)})");
             if (!(ns >= 0) || !double.IsFinite(ns)) throw new ConfigException("noise-scale", $"noise-scale: must be a finite value >= 0 (got {ns.ToString(CultureInfo.InvariantCulture)})");
-            if (th < 0) throw new ConfigException("threads", $"threads: must be >= 0 (got {th})");
-            if (th > 0) Engine.Threads = th;
+            ThreadsOption.Apply(parse, threads);
             string file = TrainEncoderCommand.PrepareOutput(parse.GetValue(outPath)!);
             var (enc, encPath) = RepresentationSetup.LoadEncoder(parse.GetValue(encoder)!);
             string dataText = parse.GetValue(data)!;

@@ -27,19 +27,18 @@ public static class TrainEncoderCommand
         var channels = new Option<string>("--channels") { Description = "channels of the three convolutions; the last is the token width (default 32,64,128)", DefaultValueFactory = _ => "32,64,128", HelpName = "C1,C2,C3" };
         var stats = new Option<int>("--stats-samples") { Description = "images used for the token statistics (default 10000)", DefaultValueFactory = _ => 10_000 };
         var seed = new Option<ulong>("--seed") { Description = "seed of the initialisation and data order (default 0)" };
-        var threads = new Option<int>("--threads") { Description = "engine threads, 0 = all processors (default 0)" };
+        var threads = ThreadsOption.Create();
         var outPath = new Option<string>("--out") { Description = "output file (default runs/encoder.safetensors)", DefaultValueFactory = _ => "runs/encoder.safetensors", HelpName = "FILE" };
         foreach (var o in new Option[] { data, epochs, steps, batch, lr, channels, stats, seed, threads, outPath }) cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
-            int ep = parse.GetValue(epochs), bs = parse.GetValue(batch), ns = parse.GetValue(stats), th = parse.GetValue(threads);
+            int ep = parse.GetValue(epochs), bs = parse.GetValue(batch), ns = parse.GetValue(stats);
             int? st = parse.GetValue(steps);
             double rate = parse.GetValue(lr);
             CheckPositive("epochs", ep); CheckPositive("batch-size", bs); CheckPositive("stats-samples", ns);
             if (st is int s0) CheckPositive("steps", s0);
             if (!(rate > 0) || !double.IsFinite(rate)) throw new ConfigException("lr", $"lr: must be a finite value > 0 (got {rate.ToString(CultureInfo.InvariantCulture)})");
-            if (th < 0) throw new ConfigException("threads", $"threads: must be >= 0 (got {th})");
-            if (th > 0) Engine.Threads = th;
+            ThreadsOption.Apply(parse, threads);
             var ch = ParseChannels(parse.GetValue(channels)!);
             string file = PrepareOutput(parse.GetValue(outPath)!);
             var ds = LoadImages(parse.GetValue(data)!, parse.GetValue(seed));

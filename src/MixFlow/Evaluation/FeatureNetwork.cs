@@ -182,6 +182,7 @@ public sealed class FeatureNetwork
             using (var scope = new TensorScope())
             {
                 opt.LearningRate = schedule.At(step);
+                if (recipe.MaxShift > 0) FeatureNetworkAugmentation.RandomShift(batch.X, recipe.MaxShift, recipe.Seed, step);
                 var x = recipe.Downsample == 1 ? batch.X : batch.X.AvgPool2d(recipe.Downsample, recipe.Downsample);
                 var logits = model.Forward(x);
                 var loss = Tensor.CrossEntropy(logits, batch.Labels!);

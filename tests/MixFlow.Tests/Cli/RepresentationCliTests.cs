@@ -149,6 +149,28 @@ public class RepresentationCliTests
     }
 
     [Fact]
+    public void RaeTrainedFromScratchWithMixFlow_DefaultsToGamma04_UnlessGammaIsSet()
+    {
+        using var tmp = new TempDir();
+        string data = MakeData(tmp), enc = MakeEncoder(tmp, 16), dec = MakeDecoder(tmp, 16);
+        string[] Rae(string run) => [.. Tiny(data, tmp.Sub(run)), "--model", "rae-DiTDH-XS", "--encoder", enc, "--decoder", dec, "--objective", "mixflow"];
+        var (code, err) = Run(Rae("a"));
+        Assert.True(code == 0, err);
+        Assert.Equal("0.4", Checkpoint.Open(tmp.Sub("a")).State.Config["gamma"]);
+        (code, err) = Run([.. Rae("b"), "--gamma", "0.8"]);
+        Assert.True(code == 0, err);
+        Assert.Equal("0.8", Checkpoint.Open(tmp.Sub("b")).State.Config["gamma"]);
+        var yaml = tmp.Sub("g.yaml");
+        File.WriteAllText(yaml, "gamma: 0.6\n");
+        (code, err) = Run([.. Rae("c"), "--config", yaml]);
+        Assert.True(code == 0, err);
+        Assert.Equal("0.6", Checkpoint.Open(tmp.Sub("c")).State.Config["gamma"]);
+        (code, err) = Run([.. Tiny(data, tmp.Sub("sit")), "--objective", "mixflow"]);
+        Assert.True(code == 0, err);
+        Assert.Equal("0.8", Checkpoint.Open(tmp.Sub("sit")).State.Config["gamma"]);
+    }
+
+    [Fact]
     public void RaeSampling_UsesShiftAndDecodesLikeTheCodec()
     {
         using var tmp = new TempDir();

@@ -24,7 +24,7 @@ public sealed class MpiSamplingTests : IDisposable
         string[] train = ["train", "--data", "toy:moons", "--model", "flow-mlp-s", "--steps", "2", "--batch-size", "32", "--threads", "1", "--sample-every", "0", "--seed", "3"];
         var tj = MpiRun.Run(2, MpiRun.CliDll, [.. train, "--out", Path.Combine(_dir, "run")]);
         Assert.True(tj.ExitCode == 0, tj.ToString());
-        Assert.Single(tj.Stdout.Split('\n').Where(l => l.StartsWith("train: done, checkpoint", StringComparison.Ordinal)));
+        Assert.Single(tj.Stdout.Split('\n'), l => l.StartsWith("train: done, checkpoint", StringComparison.Ordinal));
         Assert.Equal(0, MixFlow.Cli.Program.Run([.. train, "--out", Path.Combine(_dir, "run1")]));
         string ck = Path.Combine(_dir, "run", "ckpt-2");
         using (var fa = MixFlow.Tensors.IO.SafeTensors.Load(Path.Combine(ck, "model.safetensors")))
@@ -42,7 +42,7 @@ public sealed class MpiSamplingTests : IDisposable
         string[] common = ["sample", "--ckpt", ck, "--n", "14", "--batch-size", "3", "--sampler", "em", "--steps", "6", "--seed", "5"];
         var job = MpiRun.Run(2, MpiRun.CliDll, [.. common, "--out", Path.Combine(_dir, "mpi")]);
         Assert.True(job.ExitCode == 0, job.ToString());
-        Assert.Single(job.Stdout.Split('\n').Where(l => l.StartsWith("sample: 14 samples", StringComparison.Ordinal)));
+        Assert.Single(job.Stdout.Split('\n'), l => l.StartsWith("sample: 14 samples", StringComparison.Ordinal));
         Assert.Equal(0, MixFlow.Cli.Program.Run([.. common, "--out", Path.Combine(_dir, "single")]));
         var sa = NpyFile.Read(Path.Combine(_dir, "single", "samples.npy"));
         var sb = NpyFile.Read(Path.Combine(_dir, "mpi", "samples.npy"));

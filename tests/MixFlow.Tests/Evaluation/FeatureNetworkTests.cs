@@ -31,7 +31,7 @@ public class FeatureNetworkTests
         {
             r with { Seed = r.Seed + 1 }, r with { Epochs = r.Epochs + 1 }, r with { BatchSize = 64 },
             r with { LearningRate = r.LearningRate * 1.0000001 }, r with { FinalLearningRate = 1e-5 }, r with { WarmupSteps = 7 },
-            r with { WeightDecay = 0 }, r with { HorizontalFlip = true }, r with { TrainSamples = 1000 }, r with { Downsample = 1 },
+            r with { WeightDecay = 0 }, r with { HorizontalFlip = true }, r with { TrainSamples = 1000 }, r with { Downsample = 1 }, r with { MaxShift = r.MaxShift + 1 },
             r with { Architecture = new ClassifierCnnOptions { ImageSize = 14, Channels = [32, 64, 96] } },
             r with { Architecture = new ClassifierCnnOptions { ImageSize = 14, Dropout = 0.1f } },
             r with { Architecture = new ClassifierCnnOptions() },
