@@ -110,8 +110,8 @@ sample_cell() {
   fi
   echo $$ > "$lock/pid"
   rm -rf "$dir" && mkdir -p "$dir"
-  run_stage "sample-$name" sample --ckpt "$ckpt" --sampler euler --steps $NFE --per-class $N_PER_CLASS --seed "$seed" "$@" --out "$dir"
-  echo "mixflow sample --ckpt $ckpt --sampler euler --steps $NFE --per-class $N_PER_CLASS --seed $seed $* --out $dir" > "$dir/sampled"
+  run_stage "sample-$name" sample --ckpt "$ckpt" --sampler euler --steps $NFE --per-class $N_PER_CLASS --seed "$seed" "$@" --threads 1 --out "$dir"
+  echo "mixflow sample --ckpt $ckpt --sampler euler --steps $NFE --per-class $N_PER_CLASS --seed $seed $* --threads 1 --out $dir" > "$dir/sampled"
   rm -rf "$lock"
 }
 
@@ -120,7 +120,7 @@ eval_cell() {
   local name=$1 dir="$R/eval/$1"
   if [ -f "$dir/result.json" ]; then log "eval $name: finished earlier (skipped)"; return; fi
   [ -f "$dir/sampled" ] || { log "eval $name: no samples yet (run the sampling first)"; exit 1; }
-  run_stage "eval-$name" eval --samples "$dir/samples.npz" --json "$dir/result.json.tmp"
+  run_stage "eval-$name" eval --samples "$dir/samples.npz" --threads 1 --json "$dir/result.json.tmp"
   mv "$dir/result.json.tmp" "$dir/result.json"
 }
 
