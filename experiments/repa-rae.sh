@@ -5,6 +5,7 @@
 #   experiments/repa-rae.sh repa       # encoder, REPA pretraining, FM / MixFlow post-training, REPA cells
 #   experiments/repa-rae.sh rae        # encoder, decoder, RAE pretraining, weak model, post-training, RAE cells
 #   experiments/repa-rae.sh train-repa | train-rae | sample-repa | sample-rae | eval-repa | eval-rae | tables
+#   experiments/repa-rae.sh figures   # docs/figures/{repa,rae}-samples.png from the cells' samples
 #   (and sample-noise / eval-noise: the unguided pretrained models with other noise, the metrics' noise floor;
 #   sample-repa-reverse / sample-rae-reverse: the cells in reverse order, to share one family over two cores)
 #
@@ -176,9 +177,46 @@ for fam, title, gname in (("repa", "REPA (SiT-XS/4 + REPA, MixFlow γ = 0.8)", f
 PY
 }
 
+# figures: docs/figures/repa-samples.png and rae-samples.png, the first 6 samples of every class (rows) of each cell
+# (panels: pretrained / FM / MixFlow, without and with guidance), cut from the cells' samples.npz (no new sampling).
+figures() {
+  /usr/bin/python3 - "$R" "$CFG" "$AG" <<'PY'
+import os, sys, numpy as np
+from PIL import Image, ImageDraw
+R, cfg, ag = sys.argv[1], sys.argv[2], sys.argv[3]
+per, scale, pad, head = 6, 2, 6, 16
+for fam, gname, gtext in (("repa", f"cfg{cfg}", f"CFG {cfg}"), ("rae", f"ag{ag}", f"autoguidance {ag}")):
+    panels = []
+    for v, vt in (("pretrain", "pretrained"), ("post-fm", "FM post-training"), ("post-mixflow", "MixFlow")):
+        row = []
+        for guided in (False, True):
+            f = os.path.join(R, "eval", f"{fam}-{v}" + (f"-{gname}" if guided else ""), "samples.npz")
+            if not os.path.exists(os.path.join(os.path.dirname(f), "sampled")): row.append(None); continue
+            z = np.load(f); x, y = z["arr_0"][..., 0], z["arr_1"]
+            grid = np.zeros((10 * 28, per * 28), np.uint8)
+            for c in range(10):
+                idx = np.flatnonzero(y == c)[:per]
+                for j, i in enumerate(idx): grid[c * 28:(c + 1) * 28, j * 28:(j + 1) * 28] = x[i]
+            row.append((Image.fromarray(grid).resize((per * 28 * scale, 10 * 28 * scale), Image.NEAREST), f"{vt}, {gtext if guided else 'no guidance'}"))
+        panels.append(row)
+    w, h = per * 28 * scale, 10 * 28 * scale
+    out = Image.new("L", (2 * w + 3 * pad, 3 * (h + head) + 4 * pad), 255)
+    d = ImageDraw.Draw(out)
+    for r, row in enumerate(panels):
+        for c, p in enumerate(row):
+            if p is None: continue
+            x0, y0 = pad + c * (w + pad), pad + r * (h + head + pad)
+            d.text((x0, y0), p[1], fill=0)
+            out.paste(p[0], (x0, y0 + head))
+    os.makedirs("docs/figures", exist_ok=True)
+    out.save(f"docs/figures/{fam}-samples.png", optimize=True)
+    print(f"docs/figures/{fam}-samples.png")
+PY
+}
+
 case "${1:-all}" in
   all) train_repa; train_rae; sample_family repa; sample_family rae; eval_family repa; eval_family rae
-       sample_family noise; eval_family noise; tables > "$R/tables.md"; log "tables → $R/tables.md" ;;
+       sample_family noise; eval_family noise; tables > "$R/tables.md"; log "tables → $R/tables.md"; figures ;;
   repa) train_repa; sample_family repa; eval_family repa ;;
   rae) train_rae; sample_family rae; eval_family rae ;;
   train-repa) train_repa ;;
@@ -187,5 +225,6 @@ case "${1:-all}" in
   sample-repa-reverse | sample-rae-reverse) f=${1#sample-}; sample_family "${f%-reverse}" tac ;;
   eval-repa | eval-rae | eval-noise) eval_family "${1#eval-}" ;;
   tables) tables | tee "$R/tables.md" ;;
-  *) echo "usage: $0 [all | repa | rae | train-repa | train-rae | sample-repa | sample-rae | sample-noise | sample-repa-reverse | sample-rae-reverse | eval-repa | eval-rae | eval-noise | tables]" >&2; exit 2 ;;
+  figures) figures ;;
+  *) echo "usage: $0 [all | repa | rae | train-repa | train-rae | sample-repa | sample-rae | sample-noise | sample-repa-reverse | sample-rae-reverse | eval-repa | eval-rae | eval-noise | tables | figures]" >&2; exit 2 ;;
 esac
