@@ -178,7 +178,7 @@ PY
 }
 
 # figures: docs/figures/repa-samples.png and rae-samples.png, the first 6 samples of every class (rows) of each cell
-# (panels: pretrained / FM / MixFlow, without and with guidance), cut from the cells' samples.npz (no new sampling).
+# (panel columns: pretrained / FM / MixFlow; top: no guidance, bottom: guided), cut from the cells' samples.npz.
 figures() {
   /usr/bin/python3 - "$R" "$CFG" "$AG" <<'PY'
 import os, sys, numpy as np
@@ -200,12 +200,12 @@ for fam, gname, gtext in (("repa", f"cfg{cfg}", f"CFG {cfg}"), ("rae", f"ag{ag}"
             row.append((Image.fromarray(grid).resize((per * 28 * scale, 10 * 28 * scale), Image.NEAREST), f"{vt}, {gtext if guided else 'no guidance'}"))
         panels.append(row)
     w, h = per * 28 * scale, 10 * 28 * scale
-    out = Image.new("L", (2 * w + 3 * pad, 3 * (h + head) + 4 * pad), 255)
+    out = Image.new("L", (3 * w + 4 * pad, 2 * (h + head) + 3 * pad), 255)
     d = ImageDraw.Draw(out)
     for r, row in enumerate(panels):
         for c, p in enumerate(row):
             if p is None: continue
-            x0, y0 = pad + c * (w + pad), pad + r * (h + head + pad)
+            x0, y0 = pad + r * (w + pad), pad + c * (h + head + pad)
             d.text((x0, y0), p[1], fill=0)
             out.paste(p[0], (x0, y0 + head))
     os.makedirs("docs/figures", exist_ok=True)
