@@ -86,6 +86,10 @@ public static class EvalCommand
             else
             {
                 var checkpoint = Checkpoint.Open(ck!);
+                if (RepresentationSetup.KindOf(checkpoint.State.ModelPreset) == RepresentationKind.Rae)
+                    throw new ConfigException("ckpt", $"eval: '{checkpoint.Directory}' is an RAE checkpoint ({checkpoint.State.ModelPreset} on latents [{string.Join(", ", checkpoint.State.SampleShape)}]); "
+                        + $"--ckpt draws samples in image space, so draw them with 'mixflow sample --ckpt {checkpoint.Directory} --n N' (shifted time grid, latents decoded to images) "
+                        + "and evaluate the file with 'mixflow eval --samples <out>/samples.npz'");
                 var kindS = SampleCommand.ParseSampler(parse.GetValue(sampler)!);
                 int count = parse.GetValue(n), bs = parse.GetValue(batch);
                 if (count < 2) throw new ConfigException("n", $"n: must be >= 2 (got {count})");
