@@ -4,7 +4,7 @@ using MixFlow.Tensors;
 namespace MixFlow.Bench;
 
 /// <summary>
-/// MixFlow.NET benchmarks: <c>dotnet run -c Release --project bench/MixFlow.Bench -- {mlp|dit|gemm} [threads] [steps]</c>.
+/// MixFlow.NET benchmarks: <c>dotnet run -c Release --project bench/MixFlow.Bench -- {mlp|dit|gemm} [threads] [steps]</c> (dit: a fourth argument sets the Euler steps of the sampling measurement, 0 skips it).
 /// The training-step benchmarks run PyTorch's reference script (<see cref="TorchReference"/>) in the same run and end with
 /// one machine-readable <c>RESULT</c> line.
 /// </summary>
@@ -23,16 +23,17 @@ public static class Program
             case "mlp":
             {
                 int steps = args.Length > 2 ? int.Parse(args[2], ic) : 20;
+                var t = TorchReference.Run("mlp", threads, steps, log); // first: see TorchReference on peak RSS
                 var e = MlpBench.Run(steps, warmup: 5, log);
-                var t = TorchReference.Run("mlp", threads, steps, log);
                 log.WriteLine(string.Create(ic, $"RESULT mlp engine_ms={e.MedianMs:F2} torch_ms={Fmt(t.Available, t.MedianMs)} speedup={Fmt(t.Available, t.MedianMs / e.MedianMs)} alloc_bytes_per_step={e.AllocBytesPerStep:F0} torch_source={t.Source}"));
                 return 0;
             }
             case "dit":
             {
                 int steps = args.Length > 2 ? int.Parse(args[2], ic) : 5;
-                var e = DitBench.Run(steps, log);
-                var t = TorchReference.Run("dit", threads, steps, log);
+                var t = TorchReference.Run("dit", threads, steps, log); // first: see TorchReference on peak RSS
+                int sampleSteps = args.Length > 3 ? int.Parse(args[3], ic) : 50; // 0 skips the sampling measurement
+                var e = DitBench.Run(steps, log, sampleSteps: sampleSteps);
                 log.WriteLine(string.Create(ic, $"RESULT dit engine_ms={e.MedianMs:F1} torch_ms={Fmt(t.Available, t.MedianMs)} speedup={Fmt(t.Available, t.MedianMs / e.MedianMs)} engine_rss_mb={e.TrainPeakRssMb:F0} torch_rss_mb={Fmt(t.Available, t.RssMb, "F0")} sample_img_per_s={e.SampleImagesPerSecond:F1} alloc_bytes_per_step={e.AllocBytesPerStep:F0} engine_sample_rss_mb={e.SamplePeakRssMb:F0} torch_source={t.Source}"));
                 return 0;
             }

@@ -32,6 +32,12 @@ public sealed record TorchResult(bool Available, double MedianMs, double RssMb, 
 /// <c>torch/flow_bench.py</c> runs with the same environment. The PyTorch process's peak RSS is read from
 /// <c>getrusage(RUSAGE_CHILDREN)</c> after it exits (the largest child this process has waited for).
 /// </summary>
+/// <remarks>
+/// Run PyTorch BEFORE the engine's benchmark: on Linux a child's <c>ru_maxrss</c> also counts the pages of the
+/// forked copy of this process before <c>exec</c> (the kernel keeps the old memory map's high-water mark), so a child
+/// started after the engine has grown to gigabytes reports at least the engine's RSS. Started first, the copy is the
+/// small start-up process and the figure is PyTorch's own peak.
+/// </remarks>
 public static partial class TorchReference
 {
     private const string Python = "/usr/bin/python3";

@@ -163,11 +163,29 @@ public static class Gemm
     /// off, leaving large calls to OpenBLAS's own threading (for comparisons).</summary>
     internal static readonly bool SplitEnabled = Environment.GetEnvironmentVariable("MIXFLOW_GEMM_SPLIT") != "0";
 
-    /// <summary>FLOPs (2·m·n·k) from which one OpenBLAS call is split by us over the threads (see <see cref="SplitOpenBlas"/>).</summary>
-    internal const long SplitMinFlops = 8L << 20;
+    /// <summary>
+    /// FLOPs (2·m·n·k) from which one OpenBLAS call is split by us over the threads (see <see cref="SplitOpenBlas"/>):
+    /// 2^30 ≈ 1.07 GFLOP. Measured on the quiet 2-core machine (1 Dec 2026, bench <c>dit 2 5 0</c> / <c>mlp 2 40</c>):
+    /// the split makes the DiT step (linear GEMMs of 1.6–6.6 GFLOP) faster (2 950 vs 3 230 ms without it) but the MLP
+    /// step (GEMMs of 0.5 GFLOP) slower (67.8 ms with it; 49.9, 57.8 and 60.4 ms in three runs without it — the MLP
+    /// figure is noisy by ±10 ms), so calls below this size keep OpenBLAS's own threading.
+    /// </summary>
+    internal const long SplitMinFlops = 1L << 30;
 
     /// <summary>Row/column alignment of the split blocks (a multiple of the SIMD kernels' register tiles).</summary>
     private const int SplitAlign = 64;
+
+    /// <summary>
+    /// <see cref="SplitOpenBlas"/> on arrays, whatever the size (for tests of the split at small sizes; the dispatch in
+    /// <see cref="SgemmWith"/> takes it only from <see cref="SplitMinFlops"/>). Requires OpenBLAS.
+    /// </summary>
+    internal static unsafe void SgemmSplitForTests(int threads, bool transA, bool transB, int m, int n, int k, float alpha,
+        float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb, float beta, float[] c, int cOffset, int ldc)
+    {
+        if (!OpenBlas.Available) throw new InvalidOperationException("Gemm.SgemmSplitForTests: OpenBLAS is not available");
+        fixed (float* pa = a, pb = b, pc = c)
+            SplitOpenBlas(threads, transA, transB, m, n, k, alpha, pa + aOffset, lda, pb + bOffset, ldb, beta, pc + cOffset, ldc);
+    }
 
     /// <summary>
     /// One large GEMM as <paramref name="threads"/> independent single-threaded OpenBLAS calls on disjoint blocks of C
