@@ -93,39 +93,36 @@ public static class EvalCommand
                 if (bs < 1) throw new ConfigException("batch-size", $"batch-size: must be >= 1 (got {bs})");
                 var (model, _) = SampleCommand.LoadModel(checkpoint, !parse.GetValue(noEma));
                 var flow = (IFlowModel)model;
+                double w = parse.GetValue(cfgScale);
+                var (lo, hi) = (0.0, 1.0);
+                if (w != 1)
+                {
+                    if (flow.NumClasses == 0) throw new ConfigException("cfg", "cfg: the model is unconditional (no classes); guidance needs a class-conditional checkpoint");
+                    if (parse.GetValue(cfgInterval) is { } iv) (lo, hi) = ParseInterval(iv);
+                }
+                string stepsText = kindS == SamplerKind.Dopri5 ? "adaptive" : $"{parse.GetValue(steps)} steps";
+                string cfgText = w != 1 ? $", CFG {w.ToString(CultureInfo.InvariantCulture)}" : "";
                 if (rae)
                 {
                     // An RAE model lives in the encoder's token space: sample there with the model's time shift (and
                     // CFG), decode with the checkpoint's decoder, then score the decoded images like any others.
-                    var (lo, hi) = parse.GetValue(cfgInterval) is { } iv ? ParseInterval(iv) : (0.0, 1.0);
-                    double wr = parse.GetValue(cfgScale);
-                    if (wr != 1 && flow.NumClasses == 0) throw new ConfigException("cfg", "cfg: the model is unconditional (no classes); guidance needs a class-conditional checkpoint");
                     var mode = ParseLabels(parse.GetValue(labels), flow.NumClasses);
                     var ev = CreateEvaluator(cache, imgOptions);
                     if (count <= ev.Options.K) throw new ConfigException("n", $"n: must be > k = {ev.Options.K} (got {count})");
                     var lab = Evaluator.MakeLabels(mode, count, flow.NumClasses, parse.GetValue(seed));
                     var req = RepresentationSetup.ForCheckpoint(checkpoint, new SampleRequest
                     {
-                        Sampler = kindS, Steps = parse.GetValue(steps), Count = count, BatchSize = bs, CfgScale = wr, CfgTMin = lo, CfgTMax = hi,
+                        Sampler = kindS, Steps = parse.GetValue(steps), Count = count, BatchSize = bs, CfgScale = w, CfgTMin = lo, CfgTMax = hi,
                         Labels = lab, Seed = parse.GetValue(seed),
                     });
                     var r = ConsoleUi.RunStatus("eval", () => ev.EvaluateImages(Evaluator.Quantize(SampleGenerator.Generate(flow, checkpoint.State.SampleShape, req).X), lab));
-                    string stepsR = kindS == SamplerKind.Dopri5 ? "adaptive" : $"{parse.GetValue(steps)} steps";
-                    (table, resultJson, what) = (r.ToTable(), r.ToJson(), $"{r.Samples} decoded samples of RAE checkpoint {checkpoint.Directory} ({kindS}, {stepsR}, time shift {req.TimeShift.ToString("0.####", CultureInfo.InvariantCulture)}{(wr != 1 ? $", CFG {wr.ToString(CultureInfo.InvariantCulture)}" : "")}, labels {mode.ToString().ToLowerInvariant()})");
+                    (table, resultJson, what) = (r.ToTable(), r.ToJson(), $"{r.Samples} decoded samples of RAE checkpoint {checkpoint.Directory} ({kindS}, {stepsText}, time shift {req.TimeShift.ToString("0.####", CultureInfo.InvariantCulture)}{cfgText}, labels {mode.ToString().ToLowerInvariant()})");
                 }
                 else
                 {
                     var transport = TrainingSetup.Transport();
                     var smp = SampleGenerator.CreateSampler(kindS, parse.GetValue(steps), transport);
-                    IFlowModel net = flow;
-                    double w = parse.GetValue(cfgScale);
-                    if (w != 1)
-                    {
-                        if (flow.NumClasses == 0) throw new ConfigException("cfg", "cfg: the model is unconditional (no classes); guidance needs a class-conditional checkpoint");
-                        var (lo, hi) = parse.GetValue(cfgInterval) is { } iv ? ParseInterval(iv) : (0.0, 1.0);
-                        net = new ClassifierFreeGuidance(net, w, lo, hi);
-                    }
-                    string stepsText = kindS == SamplerKind.Dopri5 ? "adaptive" : $"{parse.GetValue(steps)} steps";
+                    IFlowModel net = w != 1 ? new ClassifierFreeGuidance(flow, w, lo, hi) : flow;
                     if (checkpoint.State.SampleShape.Length == 1)
                     {
                         if (!checkpoint.Config.Data.IsPoints) throw new ConfigException("ckpt", $"eval: checkpoint '{checkpoint.Directory}' is not a 2-D toy model");
@@ -141,7 +138,7 @@ public static class EvalCommand
                         var ev = CreateEvaluator(cache, imgOptions);
                         if (count <= ev.Options.K) throw new ConfigException("n", $"n: must be > k = {ev.Options.K} (got {count})");
                         var r = ConsoleUi.RunStatus("eval", () => ev.EvaluateModel(net, smp, count, mode, parse.GetValue(seed), bs));
-                        (table, resultJson, what) = (r.ToTable(), r.ToJson(), $"{r.Samples} samples of {checkpoint.Directory} ({kindS}, {stepsText}{(w != 1 ? $", CFG {w.ToString(CultureInfo.InvariantCulture)}" : "")}, labels {mode.ToString().ToLowerInvariant()})");
+                        (table, resultJson, what) = (r.ToTable(), r.ToJson(), $"{r.Samples} samples of {checkpoint.Directory} ({kindS}, {stepsText}{cfgText}, labels {mode.ToString().ToLowerInvariant()})");
                     }
                 }
             }
