@@ -119,7 +119,15 @@ public sealed class ExperimentRunner
         return s;
     }
 
-    /// <summary>Runs (or resumes) every stage and writes the report.</summary>
+    /// <summary>How often a runner retries a stage that another runner holds.</summary>
+    public TimeSpan ClaimPoll { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Runs (or resumes) every stage and writes the report. Several runners (processes) may share one run directory:
+    /// each stage is run under a <see cref="StageClaim"/>. A runner waits for a training stage that another runner holds
+    /// (later stages need it), skips an evaluation stage that another runner holds, and at the end waits for the skipped
+    /// ones, so every runner returns with all its stages finished and the last one writes the full report.
+    /// </summary>
     /// <param name="cancel">Stops training at the next step (a checkpoint is written) and evaluation between cells.</param>
     /// <returns>The summary of the finished stages.</returns>
     /// <exception cref="OperationCanceledException">Cancelled; finished stages stay finished.</exception>
@@ -127,17 +135,44 @@ public sealed class ExperimentRunner
     {
         if (_o.Threads > 0) Engine.Threads = _o.Threads;
         var cellsByStage = Cells().ToDictionary(c => c.Stage);
+        var heldElsewhere = new List<string>();
         foreach (var stage in PlannedStages())
         {
             cancel.ThrowIfCancellationRequested();
-            if (stage == PretrainStage) RunPretrain(cancel);
-            else if (Variants.FirstOrDefault(v => v.Stage == stage) is { } v) RunPosttrain(v, cancel);
-            else if (stage.StartsWith("nll-", StringComparison.Ordinal)) RunNll(stage[4..]);
-            else if (stage == SlowFlowStage) RunSlowFlow();
-            else RunCell(cellsByStage[stage]);
+            var claim = StageClaim.TryAcquire(_store.RunDirectory, stage);
+            if (claim is null && !IsTrainingStage(stage))
+            {
+                heldElsewhere.Add(stage);
+                _host.Message($"experiment: {stage} is being run by another runner; coming back to it at the end");
+                continue;
+            }
+            using (claim ?? WaitForClaim(stage, cancel)) RunStage(stage, cellsByStage, cancel);
+            WriteReport();
+        }
+        foreach (var stage in heldElsewhere)
+        {
+            using (WaitForClaim(stage, cancel)) RunStage(stage, cellsByStage, cancel); // finished by the other runner: skipped
             WriteReport();
         }
         return WriteReport();
+    }
+
+    private static bool IsTrainingStage(string stage) => stage == PretrainStage || Variants.Any(v => v.Stage == stage);
+
+    private StageClaim WaitForClaim(string stage, CancellationToken cancel)
+    {
+        if (StageClaim.TryAcquire(_store.RunDirectory, stage) is { } c) return c;
+        _host.Message($"experiment: waiting for another runner to finish {stage}");
+        return StageClaim.Acquire(_store.RunDirectory, stage, ClaimPoll, cancel);
+    }
+
+    private void RunStage(string stage, Dictionary<string, EvalCellSpec> cellsByStage, CancellationToken cancel)
+    {
+        if (stage == PretrainStage) RunPretrain(cancel);
+        else if (Variants.FirstOrDefault(v => v.Stage == stage) is { } v) RunPosttrain(v, cancel);
+        else if (stage.StartsWith("nll-", StringComparison.Ordinal)) RunNll(stage[4..]);
+        else if (stage == SlowFlowStage) RunSlowFlow();
+        else RunCell(cellsByStage[stage]);
     }
 
     /// <summary>Collects the finished results and writes <c>report.md</c> and <c>report.json</c> into the run directory.</summary>

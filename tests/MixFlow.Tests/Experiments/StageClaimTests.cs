@@ -1,0 +1,108 @@
+using MixFlow.Experiments;
+using MixFlow.Tests.Data;
+
+namespace MixFlow.Tests.Experiments;
+
+/// <summary>Runners sharing a run directory: stage claims are exclusive, released on dispose, and respected by the runner.</summary>
+[Collection(MixFlow.Tests.Cli.CliExperimentCollection.Name)]
+public class StageClaimTests
+{
+    [Fact]
+    public void Claim_IsExclusive_UntilDisposed()
+    {
+        using var tmp = new TempDir();
+        var first = StageClaim.TryAcquire(tmp.Path, "eval-a-euler-nfe10");
+        Assert.NotNull(first);
+        Assert.Equal("eval-a-euler-nfe10", first!.Stage);
+        Assert.Null(StageClaim.TryAcquire(tmp.Path, "eval-a-euler-nfe10"));
+        using (var other = StageClaim.TryAcquire(tmp.Path, "eval-b-euler-nfe10")) Assert.NotNull(other); // other stages are free
+        first.Dispose();
+        using var again = StageClaim.TryAcquire(tmp.Path, "eval-a-euler-nfe10");
+        Assert.NotNull(again);
+        Assert.True(File.Exists(Path.Combine(tmp.Path, StageClaim.Folder, "eval-a-euler-nfe10.lock")));
+    }
+
+    [Fact]
+    public void Acquire_WaitsForTheHolder_AndHonoursCancellation()
+    {
+        using var tmp = new TempDir();
+        var held = StageClaim.TryAcquire(tmp.Path, "s")!;
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        Assert.ThrowsAny<OperationCanceledException>(() => StageClaim.Acquire(tmp.Path, "s", TimeSpan.FromMilliseconds(20), cts.Token));
+        var waiter = Task.Run(() => StageClaim.Acquire(tmp.Path, "s", TimeSpan.FromMilliseconds(20)));
+        Thread.Sleep(150);
+        Assert.False(waiter.IsCompleted);
+        held.Dispose();
+        Assert.True(waiter.Wait(TimeSpan.FromSeconds(10)));
+        waiter.Result.Dispose();
+    }
+
+    private static ExperimentOptions Tiny(string dir) => ExperimentOptions.ForScale(ExperimentKind.Toy2D, ExperimentScale.Smoke, dir) with
+    {
+        PretrainSteps = 4, PosttrainSteps = 2, CkptEvery = 2, Samples = 40, EvalBatchSize = 20, Nfes = [2], RivalNfes = [],
+        SlowFlowSamples = 4, SlowFlowSteps = 2, NllSamples = 4, NllSteps = 2, Threads = 1,
+    };
+
+    private static void WaitUntil(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
+            Thread.Sleep(50);
+        }
+    }
+
+    [Fact]
+    public void Runner_SkipsAnEvaluationStageHeldElsewhere_AndRunsItWhenReleased()
+    {
+        using var tmp = new TempDir();
+        var o = Tiny(tmp.File("run"));
+        var probe = new ExperimentRunner(o);
+        var stages = probe.PlannedStages();
+        const string held = "eval-b-euler-nfe2";
+        Assert.Contains(held, stages);
+        var claim = StageClaim.TryAcquire(probe.Store.RunDirectory, held)!;
+        var log = new StringWriter();
+        var runner = new ExperimentRunner(o, new PlainExperimentHost(TextWriter.Synchronized(log))) { ClaimPoll = TimeSpan.FromMilliseconds(20) };
+        var run = Task.Run(() => runner.Run());
+        try
+        {
+            // Every other stage finishes (including those planned after the held one) while the held one is not run.
+            WaitUntil(() => stages.Where(s => s != held).All(s => probe.Store.Read(s) is not null), "the other stages finish");
+            Thread.Sleep(200);
+            Assert.False(run.IsCompleted);
+            Assert.Null(probe.Store.Read(held));
+            Assert.Contains($"{held} is being run by another runner", log.ToString());
+        }
+        finally { claim.Dispose(); }
+        Assert.True(run.Wait(TimeSpan.FromSeconds(120)), "the runner finishes once the claim is released");
+        Assert.NotNull(probe.Store.Read(held));
+        Assert.NotNull(probe.Store.ReadResult<CellResult>(held));
+        Assert.True(run.Result.Cells.Count >= stages.Count(s => s.StartsWith("eval-", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Runner_WaitsForATrainingStageHeldElsewhere()
+    {
+        using var tmp = new TempDir();
+        var o = Tiny(tmp.File("run"));
+        var probe = new ExperimentRunner(o);
+        string held = ExperimentVariant.Standard.First(v => !v.IsPretrained).Stage;
+        var claim = StageClaim.TryAcquire(probe.Store.RunDirectory, held)!;
+        var runner = new ExperimentRunner(o) { ClaimPoll = TimeSpan.FromMilliseconds(20) };
+        var run = Task.Run(() => runner.Run());
+        try
+        {
+            WaitUntil(() => probe.Store.Read(ExperimentRunner.PretrainStage) is not null, "pretraining finishes");
+            Thread.Sleep(300);
+            Assert.False(run.IsCompleted);
+            Assert.False(Directory.Exists(probe.Store.DirectoryOf(held)), "the held training stage must not be started");
+            var next = ExperimentVariant.Standard.Where(v => !v.IsPretrained).Skip(1).First().Stage;
+            Assert.False(Directory.Exists(probe.Store.DirectoryOf(next)), "the runner must wait, not go past the held training stage");
+        }
+        finally { claim.Dispose(); }
+        Assert.True(run.Wait(TimeSpan.FromSeconds(120)), "the runner finishes once the claim is released");
+        Assert.NotNull(probe.Store.Read(held));
+    }
+}
