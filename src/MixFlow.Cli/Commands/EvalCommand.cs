@@ -30,6 +30,8 @@ public static class EvalCommand
         var batch = new Option<int>("--batch-size", "--batch") { Description = "samples per sampler call (default 250)", DefaultValueFactory = _ => 250 };
         var cfgScale = new Option<double>("--cfg") { Description = "classifier-free guidance scale (default 1: none)", DefaultValueFactory = _ => 1.0 };
         var cfgInterval = new Option<string?>("--cfg-interval") { Description = "guidance interval in t as 'lo,hi' (default 0,1)", HelpName = "LO,HI" };
+        var auto = new Option<string?>("--autoguidance") { Description = "weak checkpoint for autoguidance (instead of --cfg)", HelpName = "CKPT" };
+        var autoScale = new Option<double>("--autoguidance-scale") { Description = "autoguidance scale (default 2)", DefaultValueFactory = _ => 2.0 };
         var labels = new Option<string?>("--labels") { Description = "none | balanced | random (default balanced for conditional models, none otherwise)", HelpName = "MODE" };
         var noEma = new Option<bool>("--no-ema") { Description = "evaluate the raw weights instead of the EMA" };
         var seed = new Option<ulong>("--seed") { Description = "noise seed (default 0)" };
@@ -43,7 +45,7 @@ public static class EvalCommand
         var nllSteps = new Option<int?>("--nll-steps") { Description = "RK4 steps of the 2-D likelihood (default 100)", HelpName = "N" };
         var json = new Option<string?>("--json") { Description = "write the result as JSON", HelpName = "FILE" };
         var threads = ThreadsOption.Create();
-        foreach (var o in new Option[] { ckpt, samplesFile, toy, sampler, steps, n, batch, cfgScale, cfgInterval, labels, noEma, seed, k, isSplits, blockRows, cacheDir, projections, bandwidth, nllSamples, nllSteps, json, threads })
+        foreach (var o in new Option[] { ckpt, samplesFile, toy, sampler, steps, n, batch, cfgScale, cfgInterval, auto, autoScale, labels, noEma, seed, k, isSplits, blockRows, cacheDir, projections, bandwidth, nllSamples, nllSteps, json, threads })
             cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
@@ -95,13 +97,21 @@ public static class EvalCommand
                 var flow = (IFlowModel)model;
                 double w = parse.GetValue(cfgScale);
                 var (lo, hi) = (0.0, 1.0);
+                if (w != 1 && parse.GetValue(auto) is not null) throw new ConfigException("autoguidance", "autoguidance: give either --cfg or --autoguidance, not both");
                 if (w != 1)
                 {
                     if (flow.NumClasses == 0) throw new ConfigException("cfg", "cfg: the model is unconditional (no classes); guidance needs a class-conditional checkpoint");
                     if (parse.GetValue(cfgInterval) is { } iv) (lo, hi) = ParseInterval(iv);
                 }
+                IFlowModel? weak = null;
+                double autoW = parse.GetValue(autoScale);
+                if (parse.GetValue(auto) is { } weakPath)
+                {
+                    weak = LoadWeakModel(weakPath, checkpoint, flow.NumClasses, !parse.GetValue(noEma), autoW);
+                }
                 string stepsText = kindS == SamplerKind.Dopri5 ? "adaptive" : $"{parse.GetValue(steps)} steps";
-                string cfgText = w != 1 ? $", CFG {w.ToString(CultureInfo.InvariantCulture)}" : "";
+                string cfgText = weak is not null ? $", autoguidance {autoW.ToString(CultureInfo.InvariantCulture)} with {parse.GetValue(auto)}"
+                    : w != 1 ? $", CFG {w.ToString(CultureInfo.InvariantCulture)}" : "";
                 if (rae)
                 {
                     // An RAE model lives in the encoder's token space: sample there with the model's time shift (and
@@ -113,16 +123,16 @@ public static class EvalCommand
                     var req = RepresentationSetup.ForCheckpoint(checkpoint, new SampleRequest
                     {
                         Sampler = kindS, Steps = parse.GetValue(steps), Count = count, BatchSize = bs, CfgScale = w, CfgTMin = lo, CfgTMax = hi,
-                        Labels = lab, Seed = parse.GetValue(seed),
+                        AutoguidanceScale = autoW, Labels = lab, Seed = parse.GetValue(seed),
                     });
-                    var r = ConsoleUi.RunStatus("eval", () => ev.EvaluateImages(Evaluator.Quantize(SampleGenerator.Generate(flow, checkpoint.State.SampleShape, req).X), lab));
+                    var r = ConsoleUi.RunStatus("eval", () => ev.EvaluateImages(Evaluator.Quantize(SampleGenerator.Generate(flow, checkpoint.State.SampleShape, req, weak).X), lab));
                     (table, resultJson, what) = (r.ToTable(), r.ToJson(), $"{r.Samples} decoded samples of RAE checkpoint {checkpoint.Directory} ({kindS}, {stepsText}, time shift {req.TimeShift.ToString("0.####", CultureInfo.InvariantCulture)}{cfgText}, labels {mode.ToString().ToLowerInvariant()})");
                 }
                 else
                 {
                     var transport = TrainingSetup.Transport();
                     var smp = SampleGenerator.CreateSampler(kindS, parse.GetValue(steps), transport);
-                    IFlowModel net = w != 1 ? new ClassifierFreeGuidance(flow, w, lo, hi) : flow;
+                    IFlowModel net = weak is not null ? new AutoGuidance(flow, weak, autoW) : w != 1 ? new ClassifierFreeGuidance(flow, w, lo, hi) : flow;
                     if (checkpoint.State.SampleShape.Length == 1)
                     {
                         if (!checkpoint.Config.Data.IsPoints) throw new ConfigException("ckpt", $"eval: checkpoint '{checkpoint.Directory}' is not a 2-D toy model");
@@ -130,7 +140,7 @@ public static class EvalCommand
                         if (parse.GetValue(toy) is { } tn && TrainingSetup.ParseToy(tn) != kind)
                             throw new ConfigException("toy", $"toy: the checkpoint was trained on {checkpoint.Config.Data}, not '{tn}'");
                         var r = ConsoleUi.RunStatus("eval", () => Evaluator.EvaluateToyModel(net, smp, transport, kind, count, parse.GetValue(seed), toyOptions));
-                        (table, resultJson, what) = (r.ToTable(), r.ToJson(), $"{r.Samples} samples of {checkpoint.Directory} ({kindS}, {stepsText}) vs {checkpoint.Config.Data}");
+                        (table, resultJson, what) = (r.ToTable(), r.ToJson(), $"{r.Samples} samples of {checkpoint.Directory} ({kindS}, {stepsText}{cfgText}) vs {checkpoint.Config.Data}");
                     }
                     else
                     {
@@ -152,6 +162,20 @@ public static class EvalCommand
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>Loads the weak model of autoguidance and checks that it fits the main checkpoint.</summary>
+    /// <exception cref="ConfigException">Bad scale, or a weak model of another sample shape or class count (key <c>autoguidance</c>).</exception>
+    internal static IFlowModel LoadWeakModel(string path, Checkpoint main, int mainClasses, bool useEma, double scale)
+    {
+        if (!double.IsFinite(scale) || scale < 0) throw new ConfigException("autoguidance-scale", $"autoguidance-scale: must be a finite number >= 0 (got {scale.ToString(CultureInfo.InvariantCulture)})");
+        var weakCk = Checkpoint.Open(path);
+        if (!weakCk.State.SampleShape.SequenceEqual(main.State.SampleShape))
+            throw new ConfigException("autoguidance", $"autoguidance: the weak checkpoint '{weakCk.Directory}' makes samples of shape [{string.Join(", ", weakCk.State.SampleShape)}], the main one [{string.Join(", ", main.State.SampleShape)}]");
+        var weak = (IFlowModel)SampleCommand.LoadModel(weakCk, useEma).Model;
+        if (weak.NumClasses != mainClasses)
+            throw new ConfigException("autoguidance", $"autoguidance: the weak checkpoint '{weakCk.Directory}' has {weak.NumClasses} classes, the main one {mainClasses}");
+        return weak;
     }
 
     /// <summary>Test hook: replaces the standard evaluator (cache dir, options → evaluator); null uses <see cref="Evaluator.Create"/>.</summary>

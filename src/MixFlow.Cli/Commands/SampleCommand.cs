@@ -39,11 +39,15 @@ public static class SampleCommand
             var ck = Checkpoint.Open(parse.GetValue(ckpt)!);
             bool useEma = parse.GetValue(ema) && !parse.GetValue(noEma);
             var (model, _) = LoadModel(ck, useEma);
+            var flow = (IFlowModel)model;
             IFlowModel? weak = null;
-            if (parse.GetValue(auto) is { } weakPath) weak = (IFlowModel)LoadModel(Checkpoint.Open(weakPath), useEma).Model;
+            if (parse.GetValue(auto) is { } weakPath)
+            {
+                if (parse.GetValue(cfgScale) != 1) throw new ConfigException("autoguidance", "autoguidance: give either --cfg or --autoguidance, not both");
+                weak = EvalCommand.LoadWeakModel(weakPath, ck, flow.NumClasses, useEma, parse.GetValue(autoScale));
+            }
             int count = parse.GetValue(n);
             int[]? lbl = null;
-            var flow = (IFlowModel)model;
             if (parse.GetValue(perClass) is int k)
             {
                 if (k < 1) throw new ConfigException("per-class", $"per-class: must be >= 1 (got {k})");
