@@ -105,10 +105,7 @@ public static class EvalCommand
                 }
                 IFlowModel? weak = null;
                 double autoW = parse.GetValue(autoScale);
-                if (parse.GetValue(auto) is { } weakPath)
-                {
-                    weak = LoadWeakModel(weakPath, checkpoint, flow.NumClasses, !parse.GetValue(noEma), autoW);
-                }
+                if (parse.GetValue(auto) is { } weakPath) weak = LoadWeakModel(weakPath, checkpoint, flow.NumClasses, !parse.GetValue(noEma), autoW);
                 string stepsText = kindS == SamplerKind.Dopri5 ? "adaptive" : $"{parse.GetValue(steps)} steps";
                 string cfgText = weak is not null ? $", autoguidance {autoW.ToString(CultureInfo.InvariantCulture)} with {parse.GetValue(auto)}"
                     : w != 1 ? $", CFG {w.ToString(CultureInfo.InvariantCulture)}" : "";
