@@ -7,6 +7,11 @@ namespace MixFlow.Experiments;
 /// runner never leaves a stage blocked. The lock files themselves are left in place (deleting them would race with a
 /// runner opening the same file).
 /// </summary>
+/// <remarks>
+/// The lock is .NET's <see cref="FileShare.None"/> (flock on Linux). With <c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING=1</c>
+/// every claim succeeds, and runners that share a directory may then run the same stage twice: still correct (the
+/// stages are deterministic and written atomically), only slower.
+/// </remarks>
 public sealed class StageClaim : IDisposable
 {
     /// <summary>Folder of the lock files inside the run directory.</summary>
