@@ -9,8 +9,7 @@ namespace MixFlow.Experiments;
 /// </summary>
 /// <remarks>
 /// The lock is .NET's <see cref="FileShare.None"/> (flock on Linux). With <c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING=1</c>
-/// every claim succeeds, and runners that share a directory may then run the same stage twice: still correct (the
-/// stages are deterministic and written atomically), only slower.
+/// every claim succeeds: then only one runner may use a run directory at a time.
 /// </remarks>
 public sealed class StageClaim : IDisposable
 {
