@@ -124,9 +124,10 @@ public sealed class ExperimentRunner
 
     /// <summary>
     /// Runs (or resumes) every stage and writes the report. Several runners (processes) may share one run directory:
-    /// each stage is run under a <see cref="StageClaim"/>. A runner waits for a training stage that another runner holds
-    /// (later stages need it), skips an evaluation stage that another runner holds, and at the end waits for the skipped
-    /// ones, so every runner returns with all its stages finished and the last one writes the full report.
+    /// each stage is run under a <see cref="StageClaim"/>. A runner waits for a training or 2-D NLL stage that another
+    /// runner holds (later stages read their outputs), skips an evaluation stage that another runner holds, and at the
+    /// end waits for the skipped ones, so every runner returns with all its stages finished and the last one writes the
+    /// full report.
     /// </summary>
     /// <param name="cancel">Stops training at the next step (a checkpoint is written) and evaluation between cells.</param>
     /// <returns>The summary of the finished stages.</returns>
@@ -140,7 +141,7 @@ public sealed class ExperimentRunner
         {
             cancel.ThrowIfCancellationRequested();
             var claim = StageClaim.TryAcquire(_store.RunDirectory, stage);
-            if (claim is null && !IsTrainingStage(stage))
+            if (claim is null && !IsDependency(stage))
             {
                 heldElsewhere.Add(stage);
                 _host.Message($"experiment: {stage} is being run by another runner; coming back to it at the end");
@@ -157,7 +158,9 @@ public sealed class ExperimentRunner
         return WriteReport();
     }
 
-    private static bool IsTrainingStage(string stage) => stage == PretrainStage || Variants.Any(v => v.Stage == stage);
+    /// <summary>Stages whose outputs later stages read: training (checkpoints) and the 2-D NLL (read by the cells).</summary>
+    private static bool IsDependency(string stage) =>
+        stage == PretrainStage || Variants.Any(v => v.Stage == stage) || stage.StartsWith("nll-", StringComparison.Ordinal);
 
     private StageClaim WaitForClaim(string stage, CancellationToken cancel)
     {
