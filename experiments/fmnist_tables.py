@@ -5,6 +5,7 @@ unchanged; FD, precision and recall are merged into one "FD (precision / recall)
 
     experiments/fmnist_tables.py runs/fmnist/report.md docs/results.md
 """
+import os
 import re
 import sys
 
@@ -70,7 +71,6 @@ def main(report_path, doc_path):
     tmp = doc_path + '.tmp'
     with open(tmp, 'w', encoding='utf-8') as f:
         f.write(doc)
-    import os
     os.replace(tmp, doc_path)
 
 

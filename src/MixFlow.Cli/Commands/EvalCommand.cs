@@ -97,22 +97,20 @@ public static class EvalCommand
                 var flow = (IFlowModel)model;
                 double w = parse.GetValue(cfgScale);
                 var (lo, hi) = (0.0, 1.0);
-                if (w != 1 && parse.GetValue(auto) is not null) throw new ConfigException("autoguidance", "autoguidance: give either --cfg or --autoguidance, not both");
+                double autoW = parse.GetValue(autoScale);
+                var weak = SampleCommand.LoadWeakModel(parse.GetValue(auto), w, checkpoint, flow.NumClasses, !parse.GetValue(noEma), autoW);
                 if (w != 1)
                 {
                     if (flow.NumClasses == 0) throw new ConfigException("cfg", "cfg: the model is unconditional (no classes); guidance needs a class-conditional checkpoint");
                     if (parse.GetValue(cfgInterval) is { } iv) (lo, hi) = ParseInterval(iv);
                 }
-                IFlowModel? weak = null;
-                double autoW = parse.GetValue(autoScale);
-                if (parse.GetValue(auto) is { } weakPath) weak = LoadWeakModel(weakPath, checkpoint, flow.NumClasses, !parse.GetValue(noEma), autoW);
                 string stepsText = kindS == SamplerKind.Dopri5 ? "adaptive" : $"{parse.GetValue(steps)} steps";
                 string cfgText = weak is not null ? $", autoguidance {autoW.ToString(CultureInfo.InvariantCulture)} with {parse.GetValue(auto)}"
                     : w != 1 ? $", CFG {w.ToString(CultureInfo.InvariantCulture)}" : "";
                 if (rae)
                 {
                     // An RAE model lives in the encoder's token space: sample there with the model's time shift (and
-                    // CFG), decode with the checkpoint's decoder, then score the decoded images like any others.
+                    // guidance), decode with the checkpoint's decoder, then score the decoded images like any others.
                     var mode = ParseLabels(parse.GetValue(labels), flow.NumClasses);
                     var ev = CreateEvaluator(cache, imgOptions);
                     if (count <= ev.Options.K) throw new ConfigException("n", $"n: must be > k = {ev.Options.K} (got {count})");
@@ -159,20 +157,6 @@ public static class EvalCommand
             return ExitCodes.Ok;
         });
         return cmd;
-    }
-
-    /// <summary>Loads the weak model of autoguidance and checks that it fits the main checkpoint.</summary>
-    /// <exception cref="ConfigException">Bad scale, or a weak model of another sample shape or class count (key <c>autoguidance</c>).</exception>
-    internal static IFlowModel LoadWeakModel(string path, Checkpoint main, int mainClasses, bool useEma, double scale)
-    {
-        if (!double.IsFinite(scale) || scale < 0) throw new ConfigException("autoguidance-scale", $"autoguidance-scale: must be a finite number >= 0 (got {scale.ToString(CultureInfo.InvariantCulture)})");
-        var weakCk = Checkpoint.Open(path);
-        if (!weakCk.State.SampleShape.SequenceEqual(main.State.SampleShape))
-            throw new ConfigException("autoguidance", $"autoguidance: the weak checkpoint '{weakCk.Directory}' makes samples of shape [{string.Join(", ", weakCk.State.SampleShape)}], the main one [{string.Join(", ", main.State.SampleShape)}]");
-        var weak = (IFlowModel)SampleCommand.LoadModel(weakCk, useEma).Model;
-        if (weak.NumClasses != mainClasses)
-            throw new ConfigException("autoguidance", $"autoguidance: the weak checkpoint '{weakCk.Directory}' has {weak.NumClasses} classes, the main one {mainClasses}");
-        return weak;
     }
 
     /// <summary>Test hook: replaces the standard evaluator (cache dir, options → evaluator); null uses <see cref="Evaluator.Create"/>.</summary>

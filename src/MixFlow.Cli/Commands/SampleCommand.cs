@@ -40,12 +40,7 @@ public static class SampleCommand
             bool useEma = parse.GetValue(ema) && !parse.GetValue(noEma);
             var (model, _) = LoadModel(ck, useEma);
             var flow = (IFlowModel)model;
-            IFlowModel? weak = null;
-            if (parse.GetValue(auto) is { } weakPath)
-            {
-                if (parse.GetValue(cfgScale) != 1) throw new ConfigException("autoguidance", "autoguidance: give either --cfg or --autoguidance, not both");
-                weak = EvalCommand.LoadWeakModel(weakPath, ck, flow.NumClasses, useEma, parse.GetValue(autoScale));
-            }
+            var weak = LoadWeakModel(parse.GetValue(auto), parse.GetValue(cfgScale), ck, flow.NumClasses, useEma, parse.GetValue(autoScale));
             int count = parse.GetValue(n);
             int[]? lbl = null;
             if (parse.GetValue(perClass) is int k)
@@ -102,6 +97,31 @@ public static class SampleCommand
         }
         else files = SampleWriter.WriteImages(s.X, s.Labels, dir, "samples");
         return new Output(s, files);
+    }
+
+    /// <summary>
+    /// The weak model of autoguidance (<c>--autoguidance</c>), checked against the main checkpoint, or null when none is
+    /// given. Shared by <c>sample</c> and <c>eval</c>.
+    /// </summary>
+    /// <param name="path">The weak checkpoint, or null.</param>
+    /// <param name="cfgScale">The <c>--cfg</c> value: autoguidance and CFG exclude each other.</param>
+    /// <param name="main">The main checkpoint.</param>
+    /// <param name="mainClasses">Class count of the main model.</param>
+    /// <param name="useEma">Load the EMA weights.</param>
+    /// <param name="scale">The autoguidance scale.</param>
+    /// <exception cref="ConfigException">CFG given too, a bad scale, or a weak model of another sample shape or class count.</exception>
+    internal static IFlowModel? LoadWeakModel(string? path, double cfgScale, Checkpoint main, int mainClasses, bool useEma, double scale)
+    {
+        if (path is null) return null;
+        if (cfgScale != 1) throw new ConfigException("autoguidance", "autoguidance: give either --cfg or --autoguidance, not both");
+        if (!double.IsFinite(scale) || scale < 0) throw new ConfigException("autoguidance-scale", $"autoguidance-scale: must be a finite number >= 0 (got {scale.ToString(CultureInfo.InvariantCulture)})");
+        var weakCk = Checkpoint.Open(path);
+        if (!weakCk.State.SampleShape.SequenceEqual(main.State.SampleShape))
+            throw new ConfigException("autoguidance", $"autoguidance: the weak checkpoint '{weakCk.Directory}' makes samples of shape [{string.Join(", ", weakCk.State.SampleShape)}], the main one [{string.Join(", ", main.State.SampleShape)}]");
+        var weak = (IFlowModel)LoadModel(weakCk, useEma).Model;
+        if (weak.NumClasses != mainClasses)
+            throw new ConfigException("autoguidance", $"autoguidance: the weak checkpoint '{weakCk.Directory}' has {weak.NumClasses} classes, the main one {mainClasses}");
+        return weak;
     }
 
     /// <summary>Builds a checkpoint's model (in eval mode) with its raw or EMA weights.</summary>
