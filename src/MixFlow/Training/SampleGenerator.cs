@@ -60,8 +60,8 @@ public static class SampleGenerator
     /// <param name="model">The model (EMA weights swapped in by the caller if wanted).</param>
     /// <param name="sampleShape">Shape of one sample.</param>
     /// <param name="request">Sampler and guidance settings.</param>
-    /// <param name="weakModel">Weaker model for autoguidance, or null.</param>
-    /// <exception cref="ConfigException">Invalid request values.</exception>
+    /// <param name="weakModel">Weaker model for autoguidance, or null. Excludes classifier-free guidance.</param>
+    /// <exception cref="ConfigException">Invalid request values, or a weak model together with a CFG scale other than 1.</exception>
     public static GeneratedSamples Generate(IFlowModel model, int[] sampleShape, SampleRequest request, IFlowModel? weakModel = null)
         => Generate(model, sampleShape, request, weakModel, SingleProcessWorld.Instance)!;
 
@@ -72,13 +72,15 @@ public static class SampleGenerator
     /// same request. Every rank must call it with the same arguments.
     /// </summary>
     /// <returns>The samples on rank 0; null on the other ranks.</returns>
-    /// <exception cref="ConfigException">Invalid request values.</exception>
+    /// <exception cref="ConfigException">Invalid request values, or a weak model together with a CFG scale other than 1.</exception>
     /// <exception cref="MpiException">An MPI call failed.</exception>
     public static GeneratedSamples? Generate(IFlowModel model, int[] sampleShape, SampleRequest request, IFlowModel? weakModel, IWorld world)
     {
         ArgumentNullException.ThrowIfNull(world);
         if (request.Count < 1) throw new ConfigException("n", $"n: must be >= 1 (got {request.Count})");
         if (request.BatchSize < 1) throw new ConfigException("batch-size", $"batch-size: must be >= 1 (got {request.BatchSize})");
+        if (weakModel is not null && request.CfgScale != 1)
+            throw new ConfigException("cfg", $"cfg: classifier-free guidance ({request.CfgScale}) and autoguidance (a weak model) are two guidance methods; give one of them, not both");
         var clock = Stopwatch.StartNew();
         var labels = ResolveLabels(request, model.NumClasses);
         var transport = TrainingSetup.Transport();

@@ -23,7 +23,7 @@ public class StageClaimTests
     }
 
     [Fact]
-    public void Acquire_WaitsForTheHolder_AndHonoursCancellation()
+    public async Task Acquire_WaitsForTheHolder_AndHonoursCancellation()
     {
         using var tmp = new TempDir();
         var held = StageClaim.TryAcquire(tmp.Path, "s")!;
@@ -33,8 +33,7 @@ public class StageClaimTests
         Thread.Sleep(150);
         Assert.False(waiter.IsCompleted);
         held.Dispose();
-        Assert.True(waiter.Wait(TimeSpan.FromSeconds(10)));
-        waiter.Result.Dispose();
+        (await waiter.WaitAsync(TimeSpan.FromSeconds(10))).Dispose();
     }
 
     private static ExperimentOptions Tiny(string dir) => ExperimentOptions.ForScale(ExperimentKind.Toy2D, ExperimentScale.Smoke, dir) with
@@ -54,7 +53,7 @@ public class StageClaimTests
     }
 
     [Fact]
-    public void Runner_SkipsAnEvaluationStageHeldElsewhere_AndRunsItWhenReleased()
+    public async Task Runner_SkipsAnEvaluationStageHeldElsewhere_AndRunsItWhenReleased()
     {
         using var tmp = new TempDir();
         var o = Tiny(tmp.File("run"));
@@ -76,16 +75,16 @@ public class StageClaimTests
             Assert.Contains($"{held} is being run by another runner", log.ToString());
         }
         finally { claim.Dispose(); }
-        Assert.True(run.Wait(TimeSpan.FromSeconds(120)), "the runner finishes once the claim is released");
+        var summary = await run.WaitAsync(TimeSpan.FromSeconds(120)); // TimeoutException: the runner did not finish once the claim was released
         Assert.NotNull(probe.Store.Read(held));
         Assert.NotNull(probe.Store.ReadResult<CellResult>(held));
-        Assert.True(run.Result.Cells.Count >= stages.Count(s => s.StartsWith("eval-", StringComparison.Ordinal)));
+        Assert.True(summary.Cells.Count >= stages.Count(s => s.StartsWith("eval-", StringComparison.Ordinal)));
     }
 
     [Theory]
     [InlineData("post-a-fm")]
     [InlineData("nll-a")] // the 2-D cells read the NLL result: a runner must not go past it either
-    public void Runner_WaitsForAStageThatLaterStagesRead(string held)
+    public async Task Runner_WaitsForAStageThatLaterStagesRead(string held)
     {
         using var tmp = new TempDir();
         var o = Tiny(tmp.File("run"));
@@ -106,7 +105,7 @@ public class StageClaimTests
             Assert.False(Directory.Exists(probe.Store.DirectoryOf(after)), $"the runner must wait at {held}, not go on to {after}: {log}");
         }
         finally { claim.Dispose(); }
-        Assert.True(run.Wait(TimeSpan.FromSeconds(120)), "the runner finishes once the claim is released");
+        await run.WaitAsync(TimeSpan.FromSeconds(120)); // TimeoutException: the runner did not finish once the claim was released
         Assert.NotNull(probe.Store.Read(held));
     }
 }
