@@ -63,6 +63,7 @@ public static class Program
         root.Subcommands.Add(EvalCommand.Build());
         root.Subcommands.Add(SlowFlowCommand.Build());
         root.Subcommands.Add(ExperimentCommand.Build());
+        CommandName.Apply(root);
         return root;
     }
 }
