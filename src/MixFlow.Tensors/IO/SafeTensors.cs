@@ -65,6 +65,7 @@ public static class SafeTensors
             }
             File.Move(tmp, full, overwrite: true);
             created = false;
+            DirectorySync.FlushParentOf(full); // the rename itself is durable only once the folder is flushed
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

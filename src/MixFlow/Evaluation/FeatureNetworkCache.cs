@@ -9,7 +9,7 @@ namespace MixFlow.Evaluation;
 /// <summary>
 /// Where and under which name the evaluation classifier's weights are cached:
 /// <c>&lt;cacheDir&gt;/fmnist-classifier-&lt;key&gt;.safetensors</c>, with the key a hash of the recipe, the data
-/// files and the engine version (<see cref="Key"/>).
+/// files and the engine version (<see cref="Key(FeatureNetworkRecipe, IReadOnlyList{DataFileFingerprint}, string)"/>).
 /// </summary>
 public static class FeatureNetworkCache
 {

@@ -8,7 +8,7 @@ namespace MixFlow.Evaluation;
 /// <summary>
 /// Everything that determines the weights of the evaluation <see cref="FeatureNetwork"/>: the architecture, the
 /// optimisation hyper-parameters, the seed (initialisation and data order) and the data set location. Two equal
-/// recipes on the same data files and engine version give the same cache key (<see cref="FeatureNetworkCache.Key"/>).
+/// recipes on the same data files and engine version give the same cache key (<see cref="FeatureNetworkCache.Key(FeatureNetworkRecipe, IReadOnlyList{DataFileFingerprint}, string)"/>).
 /// </summary>
 /// <remarks>
 /// Training is AdamW (β = (0.9, 0.999), ε = 1e-8, decoupled weight decay on tensors of rank ≥ 2) on the mean

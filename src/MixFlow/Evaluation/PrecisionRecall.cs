@@ -10,7 +10,7 @@ namespace MixFlow.Evaluation;
 /// manifold (‖g − r_j‖ ≤ radius_j for some real j); recall = fraction of real vectors inside the generated manifold.
 /// </summary>
 /// <remarks>
-/// Squared distances are computed blockwise as ‖a‖² + ‖b‖² − 2·a·b with the engine's float32 GEMM (<see cref="Gemm.Sgemm"/>, the kernel of <see cref="Tensor.MatMul"/>)
+/// Squared distances are computed blockwise as ‖a‖² + ‖b‖² − 2·a·b with the engine's float32 GEMM (<see cref="Gemm.Sgemm"/>, the kernel of <see cref="Tensor.MatMul(Tensor, Tensor)"/>)
 /// on blocks of <c>blockRows</c> query rows against all vectors of the other set, so memory stays at
 /// blockRows·N floats; squared norms are accumulated in float64 and negative rounding residues clamped to 0.
 /// </remarks>

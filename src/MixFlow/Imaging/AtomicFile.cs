@@ -1,6 +1,8 @@
+using MixFlow.Tensors.IO;
+
 namespace MixFlow.Imaging;
 
-/// <summary>Writes files atomically: a temporary file in the same folder, flushed to disk, then renamed over the target.</summary>
+/// <summary>Writes files atomically and durably: a temporary file in the same folder, flushed to disk, renamed over the target, then the folder flushed.</summary>
 internal static class AtomicFile
 {
     /// <summary>Writes the bytes produced by <paramref name="write"/> to <paramref name="path"/> atomically.</summary>
@@ -24,6 +26,7 @@ internal static class AtomicFile
             try { if (File.Exists(tmp)) File.Delete(tmp); } catch (IOException) { }
             throw;
         }
+        DirectorySync.Flush(dir); // the rename itself is durable only once the folder is flushed
     }
 
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MixFlow.Tensors.IO;
 
 namespace MixFlow.Training;
 
@@ -65,6 +66,7 @@ public sealed class CheckpointManager
         {
             Directory.CreateDirectory(tmp);
             Checkpoint.WriteFiles(tmp, contents);
+            DirectorySync.Flush(tmp); // the checkpoint's file names, before the directory is renamed into place
             if (Directory.Exists(final))
             {
                 // Same step written again (e.g. a resumed run stopped at once): swap the old one out first.
@@ -74,6 +76,7 @@ public sealed class CheckpointManager
                 Directory.Delete(old, recursive: true);
             }
             else Directory.Move(tmp, final);
+            DirectorySync.Flush(RunDirectory);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
@@ -93,6 +96,7 @@ public sealed class CheckpointManager
         {
             Checkpoint.WriteTextDurable(tmp, name + "\n");
             File.Move(tmp, p, overwrite: true);
+            DirectorySync.Flush(RunDirectory);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -6,7 +6,7 @@ namespace MixFlow.Training;
 /// The full, typed configuration of a training or post-training run, as assembled from a YAML file and command-line
 /// flags (see <see cref="TrainConfigKeys"/> for the key names, the parsing and the allowed values). It is stored in
 /// every checkpoint's <c>state.json</c> so that a run can be resumed or continued exactly. Immutable: derive changed
-/// copies with <c>with</c> or <see cref="TrainConfigKeys.Apply"/>.
+/// copies with <c>with</c> or <see cref="TrainConfigKeys.Apply(TrainConfig, string, string)"/>.
 /// </summary>
 public sealed record TrainConfig
 {

@@ -10,7 +10,7 @@ namespace MixFlow.Training;
 /// <summary>
 /// Everything a <see cref="Trainer"/> drives: the model and its EMA, the objective, the optimizer and schedule, the
 /// data stream, the random stream of the objective and the run's configuration and provenance. Build it with
-/// <see cref="TrainingSessionFactory"/> (or by hand in tests); <see cref="Checkpoint"/>s restore all of it.
+/// <see cref="TrainingSetup"/> (or by hand in tests); <see cref="Checkpoint"/>s restore all of it.
 /// </summary>
 public sealed class TrainingSession : IDisposable
 {
