@@ -51,7 +51,8 @@ public static class ExperimentCommand
         var ckptEvery = new Option<int?>("--ckpt-every") { Description = "checkpoint interval of the training stages", HelpName = "N" };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "feature-network cache folder", HelpName = "DIR" };
         var threads = new Option<int?>("--threads") { Description = "engine threads (0 = all)", HelpName = "N" };
-        foreach (var o in new Option[] { scale, outDir, pre, post, samples, batch, lr, warmup, ema, model, toy, seed, postSeed, evalSeed, nfe, cfg, cfgNfe, rivalNfe, lambda, sfSamples, sfSteps, nllSamples, evalBatch, ckptEvery, cacheDir, threads })
+        var reportOnly = new Option<bool>("--report-only") { Description = "write report.md/report.json from the finished stages and exit without running any (safe while runners work on the directory)" };
+        foreach (var o in new Option[] { scale, outDir, pre, post, samples, batch, lr, warmup, ema, model, toy, seed, postSeed, evalSeed, nfe, cfg, cfgNfe, rivalNfe, lambda, sfSamples, sfSteps, nllSamples, evalBatch, ckptEvery, cacheDir, threads, reportOnly })
             cmd.Options.Add(o);
         cmd.SetAction(parse =>
         {
@@ -85,13 +86,23 @@ public static class ExperimentCommand
             if (parse.GetValue(ckptEvery) is int ce) o = o with { CkptEvery = ce };
             if (parse.GetValue(cacheDir) is { } cd) o = o with { CacheDirectory = cd };
             if (parse.GetValue(threads) is int th) o = o with { Threads = th };
-            string command = "mixflow " + string.Join(" ", Environment.GetCommandLineArgs().Skip(1).Select(Quote));
+            bool onlyReport = parse.GetValue(reportOnly);
+            string command = "mixflow " + string.Join(" ", Environment.GetCommandLineArgs().Skip(1).Where(a => a != "--report-only").Select(Quote));
             if (command.Trim() == "mixflow") command = $"mixflow experiment {name} --scale {sc.ToString().ToLowerInvariant()}";
+            if (onlyReport && !Directory.Exists(o.RunDirectory))
+                throw new ConfigException("out", $"report-only: there is no run directory '{Path.GetFullPath(o.RunDirectory)}' (give the --out of the run)");
             var runner = new ExperimentRunner(o, new CliExperimentHost(), command);
+            string report = Path.Combine(Path.GetFullPath(o.RunDirectory), ExperimentReport.MarkdownFile);
+            if (onlyReport)
+            {
+                var partial = runner.WriteReport();
+                ConsoleUi.Line($"experiment {name}: {partial.Stages.Count} of {runner.PlannedStages().Count} stages finished; report {report}");
+                return ExitCodes.Ok;
+            }
             ConsoleUi.Line($"experiment {name}: {o.Scale.ToString().ToLowerInvariant()} scale, {runner.PlannedStages().Count} stages → {Path.GetFullPath(o.RunDirectory)}");
             using var signal = new ShutdownSignal();
             var summary = runner.Run(signal.Token);
-            ConsoleUi.Line($"experiment {name}: {(summary.Missing.Count == 0 ? "all stages finished" : $"{summary.Missing.Count} stages missing")}; report {Path.Combine(Path.GetFullPath(o.RunDirectory), ExperimentReport.MarkdownFile)}");
+            ConsoleUi.Line($"experiment {name}: {(summary.Missing.Count == 0 ? "all stages finished" : $"{summary.Missing.Count} stages missing")}; report {report}");
             return ExitCodes.Ok;
         });
         return cmd;

@@ -45,6 +45,23 @@ public class ExperimentCliTests
         Assert.Equal(first["post-b-mixflow-0.8"], store.Read("post-b-mixflow-0.8"));
         Assert.NotEqual(first["eval-a-euler-nfe2"].Hash, store.Read("eval-a-euler-nfe2")!.Hash);
         Assert.True(Directory.Exists(Path.Combine(run, "eval-a-euler-nfe2.stale-1")));
+
+        // --report-only with a wider grid: the report lists the new cells as missing, and none of them is run.
+        var wider = Tiny.Select((a, i) => i > 0 && Tiny[i - 1] == "--nfe" ? "2,4" : a);
+        (code, stdout, err) = EvalCliTests.Run(["experiment", "toy2d", .. wider, "--out", run, "--eval-seed", "7", "--report-only"]);
+        Assert.True(code == 0, err);
+        Assert.Matches(@"experiment toy2d: \d+ of \d+ stages finished; report ", stdout);
+        report = File.ReadAllText(Path.Combine(run, ExperimentReport.MarkdownFile));
+        Assert.Contains("**Incomplete**", report);
+        Assert.Contains("eval-a-euler-nfe4", report);
+        Assert.DoesNotContain("--report-only", report);
+        Assert.False(Directory.Exists(Path.Combine(run, "eval-a-euler-nfe4")));
+        Assert.Equal(first["pretrain"], store.Read("pretrain"));
+
+        (code, _, err) = EvalCliTests.Run(["experiment", "toy2d", .. Tiny, "--out", tmp.File("nowhere"), "--report-only"]);
+        Assert.Equal(2, code);
+        Assert.Contains("report-only: there is no run directory", err);
+        Assert.False(Directory.Exists(tmp.File("nowhere")));
     }
 
     [Fact]
