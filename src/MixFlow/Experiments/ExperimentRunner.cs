@@ -124,10 +124,11 @@ public sealed class ExperimentRunner
 
     /// <summary>
     /// Runs (or resumes) every stage and writes the report. Several runners (processes) may share one run directory:
-    /// each stage is run under a <see cref="StageClaim"/>. A runner waits for a training or 2-D NLL stage that another
-    /// runner holds (later stages read their outputs), skips an evaluation stage that another runner holds, and at the
-    /// end waits for the skipped ones, so every runner returns with all its stages finished and the last one writes the
-    /// full report.
+    /// each stage is run under a <see cref="StageClaim"/>. A runner takes the stages in <see cref="PlannedStages"/>
+    /// order, but passes over a stage that another runner holds and over a stage whose inputs (<see cref="Dependencies"/>)
+    /// are not finished yet, and goes on with the next one it can run; after each stage it starts again from the
+    /// first unfinished one. When it can run nothing, it waits. So two runners post-train two variants at once, and
+    /// every runner returns with all stages finished (the last one writes the full report).
     /// </summary>
     /// <param name="cancel">Stops training at the next step (a checkpoint is written) and evaluation between cells.</param>
     /// <returns>The summary of the finished stages.</returns>
@@ -136,37 +137,49 @@ public sealed class ExperimentRunner
     {
         if (_o.Threads > 0) Engine.Threads = _o.Threads;
         var cellsByStage = Cells().ToDictionary(c => c.Stage);
-        var heldElsewhere = new List<string>();
-        foreach (var stage in PlannedStages())
+        var pending = PlannedStages().ToList(); // not yet seen finished by this runner, in planned order
+        var announced = new HashSet<string>();
+        bool waiting = false;
+        while (pending.Count > 0)
         {
             cancel.ThrowIfCancellationRequested();
-            var claim = StageClaim.TryAcquire(_store.RunDirectory, stage);
-            if (claim is null && !IsDependency(stage))
+            string? ran = null;
+            foreach (var stage in pending)
             {
-                heldElsewhere.Add(stage);
-                _host.Message($"experiment: {stage} is being run by another runner; coming back to it at the end");
-                continue;
+                if (Dependencies(stage).Any(pending.Contains)) continue; // its inputs are not made yet (here or elsewhere)
+                var claim = StageClaim.TryAcquire(_store.RunDirectory, stage);
+                if (claim is null)
+                {
+                    if (announced.Add(stage)) _host.Message($"experiment: {stage} is being run by another runner; going on with other stages");
+                    continue;
+                }
+                using (claim) RunStage(stage, cellsByStage, cancel); // a stage another runner finished is skipped inside
+                WriteReport();
+                ran = stage;
+                break;
             }
-            using (claim ?? WaitForClaim(stage, cancel)) RunStage(stage, cellsByStage, cancel);
-            WriteReport();
-        }
-        foreach (var stage in heldElsewhere)
-        {
-            using (WaitForClaim(stage, cancel)) RunStage(stage, cellsByStage, cancel); // finished by the other runner: skipped
-            WriteReport();
+            if (ran is not null) { pending.Remove(ran); waiting = false; continue; }
+            if (!waiting) _host.Message($"experiment: waiting for another runner to finish {string.Join(", ", pending.Where(announced.Contains).Take(4))}");
+            waiting = true;
+            if (cancel.WaitHandle.WaitOne(ClaimPoll)) cancel.ThrowIfCancellationRequested();
         }
         return WriteReport();
     }
 
-    /// <summary>Stages whose outputs later stages read: training (checkpoints) and the 2-D NLL (read by the cells).</summary>
-    private static bool IsDependency(string stage) =>
-        stage == PretrainStage || Variants.Any(v => v.Stage == stage) || stage.StartsWith("nll-", StringComparison.Ordinal);
-
-    private StageClaim WaitForClaim(string stage, CancellationToken cancel)
+    /// <summary>
+    /// The stages whose outputs <paramref name="stage"/> reads: pretraining for a post-training; the model's training
+    /// stage for an evaluation cell, a 2-D NLL and the Slow-Flow diagnostic; and for a 2-D cell its variant's NLL.
+    /// </summary>
+    public IReadOnlyList<string> Dependencies(string stage)
     {
-        if (StageClaim.TryAcquire(_store.RunDirectory, stage) is { } c) return c;
-        _host.Message($"experiment: waiting for another runner to finish {stage}");
-        return StageClaim.Acquire(_store.RunDirectory, stage, ClaimPoll, cancel);
+        if (stage == PretrainStage) return [];
+        if (Variants.Any(v => v.Stage == stage)) return [PretrainStage];
+        if (stage.StartsWith("nll-", StringComparison.Ordinal)) return [Variant(stage[4..]).Stage];
+        if (stage == SlowFlowStage) return SlowFlowVariants.Select(id => Variant(id).Stage).Distinct().ToList();
+        var cell = Cells().FirstOrDefault(c => c.Stage == stage)
+                   ?? throw new ArgumentException($"experiment: '{stage}' is not a stage of this run", nameof(stage));
+        string model = Variant(cell.Variant).Stage;
+        return _o.IsImages ? [model] : [model, "nll-" + cell.Variant];
     }
 
     private void RunStage(string stage, Dictionary<string, EvalCellSpec> cellsByStage, CancellationToken cancel)

@@ -83,29 +83,53 @@ public class StageClaimTests
 
     [Theory]
     [InlineData("post-a-fm")]
-    [InlineData("nll-a")] // the 2-D cells read the NLL result: a runner must not go past it either
-    public async Task Runner_WaitsForAStageThatLaterStagesRead(string held)
+    [InlineData("nll-a")] // the 2-D cells read the NLL result: a runner must not run them before it either
+    public async Task Runner_RunsEverythingThatDoesNotNeedAHeldStage_AndTheRestOnceItIsFinished(string held)
     {
         using var tmp = new TempDir();
         var o = Tiny(tmp.File("run"));
         var probe = new ExperimentRunner(o);
         var stages = probe.PlannedStages().ToList();
         Assert.Contains(held, stages);
-        string before = stages[stages.IndexOf(held) - 1], after = stages[stages.IndexOf(held) + 1];
+        var needsHeld = new HashSet<string> { held }; // the held stage and everything that reads it, directly or not
+        foreach (var s in stages)
+            if (probe.Dependencies(s).Any(needsHeld.Contains)) needsHeld.Add(s);
+        Assert.True(needsHeld.Count > 1, "the held stage must have dependents for this test to mean anything");
+        var free = stages.Where(s => !needsHeld.Contains(s)).ToList();
+        Assert.Contains(free, s => stages.IndexOf(s) > stages.IndexOf(held)); // some of them come after it in the plan
         var claim = StageClaim.TryAcquire(probe.Store.RunDirectory, held)!;
         var log = new StringWriter();
         var runner = new ExperimentRunner(o, new PlainExperimentHost(TextWriter.Synchronized(log))) { ClaimPoll = TimeSpan.FromMilliseconds(20) };
         var run = Task.Run(() => runner.Run());
         try
         {
-            WaitUntil(() => probe.Store.Read(before) is not null, $"{before} finishes");
+            WaitUntil(() => free.All(s => probe.Store.Read(s) is not null), "every stage that does not need the held one finishes");
             Thread.Sleep(300);
             Assert.False(run.IsCompleted, log.ToString());
-            Assert.Null(probe.Store.Read(held));
-            Assert.False(Directory.Exists(probe.Store.DirectoryOf(after)), $"the runner must wait at {held}, not go on to {after}: {log}");
+            foreach (var s in needsHeld)
+                Assert.False(Directory.Exists(probe.Store.DirectoryOf(s)), $"{s} needs {held} and must not start while it is held: {log}");
+            Assert.Contains($"waiting for another runner to finish {held}", log.ToString());
         }
         finally { claim.Dispose(); }
         await run.WaitAsync(TimeSpan.FromSeconds(120)); // TimeoutException: the runner did not finish once the claim was released
-        Assert.NotNull(probe.Store.Read(held));
+        Assert.All(stages, s => Assert.NotNull(probe.Store.Read(s)));
+    }
+
+    [Theory]
+    [InlineData(ExperimentKind.Toy2D)]
+    [InlineData(ExperimentKind.FashionMnist)]
+    public void EveryDependency_IsPlannedBeforeItsStage(ExperimentKind kind)
+    {
+        using var tmp = new TempDir();
+        var o = ExperimentOptions.ForScale(kind, ExperimentScale.Full, tmp.File("run"));
+        var runner = new ExperimentRunner(o);
+        var stages = runner.PlannedStages().ToList();
+        Assert.Equal(stages.Count, stages.Distinct().Count());
+        foreach (var s in stages)
+            foreach (var d in runner.Dependencies(s))
+                Assert.True(stages.IndexOf(d) >= 0 && stages.IndexOf(d) < stages.IndexOf(s), $"{s} depends on {d}, which is not planned before it");
+        Assert.Empty(runner.Dependencies(ExperimentRunner.PretrainStage));
+        Assert.Contains("post-b-mixflow-0.8", runner.Dependencies(ExperimentRunner.SlowFlowStage));
+        Assert.Throws<ArgumentException>(() => runner.Dependencies("eval-z-euler-nfe3"));
     }
 }
