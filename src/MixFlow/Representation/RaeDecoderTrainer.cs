@@ -40,16 +40,10 @@ public static class RaeDecoderTrainer
         var noiseGen = gen.Fork();
         var std = Tensor.FromArray(stats.Std, 1, 1, encoder.TokenDim);
         std.MoveToOuterScope();
-        var opt = new AdamW(decoder.NamedParameters().ToList(), new AdamWOptions(LearningRate: recipe.LearningRate, WeightDecay: recipe.WeightDecay));
         int batch = Math.Min(recipe.BatchSize, train.Count);
-        using var loader = new DataLoader(train, new DataLoaderOptions { BatchSize = batch, Seed = recipe.Seed, Shuffle = true, DropLast = true });
-        int steps = recipe.MaxSteps ?? recipe.Epochs * loader.BatchesPerEpoch;
-        var recent = new Queue<double>();
-        for (int step = 1; step <= steps; step++)
+        var settings = new SupervisedLoop.Settings("RaeDecoderTrainer", recipe.BatchSize, recipe.Seed, recipe.MaxSteps, recipe.Epochs, recipe.LearningRate, recipe.WeightDecay);
+        var run = SupervisedLoop.Run(decoder, train, settings, b =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var scope = new TensorScope();
-            using var b = loader.Next(cancellationToken);
             var tokens = encoder.Encode(b.X);                                   // [B, T, D], detached
             if (recipe.NoiseScale > 0)
             {
@@ -57,21 +51,13 @@ public static class RaeDecoderTrainer
                 for (int i = 0; i < batch; i++) sig[i] = (float)(Math.Abs(noiseGen.NextNormal()) * recipe.NoiseScale);
                 tokens = tokens + Tensor.RandN(noiseGen, tokens.Shape) * std * Tensor.FromArray(sig, batch, 1, 1);
             }
-            opt.ZeroGrad();
             var recon = decoder.Forward(tokens);                                // [B, C, S, S]
             var mse = Tensor.MseLoss(recon, b.X);
             var loss = recipe.L1Weight > 0 ? mse + (recon - b.X).Abs().Mean() * (float)recipe.L1Weight : mse;
-            loss.Backward();
-            opt.Step();
-            double l = mse.Item();
-            if (!double.IsFinite(l)) throw new InvalidOperationException($"RaeDecoderTrainer: the loss is {l} at step {step}; lower the learning rate ({recipe.LearningRate})");
-            recent.Enqueue(l);
-            if (recent.Count > 50) recent.Dequeue();
-            progress?.Report(new TrainerProgress(step, steps, l));
-        }
-        opt.ZeroGrad(setToNull: true);
+            return new SupervisedLoop.StepLoss(loss, mse);                      // the pixel MSE is reported
+        }, progress, cancellationToken);
         decoder.Eval();
-        return new RaeDecoderResult(decoder, steps, recent.Average());
+        return new RaeDecoderResult(decoder, run.Steps, run.RecentLoss);
     }
 
     /// <summary>Mean pixel MSE of encode → decode over the first <paramref name="maxSamples"/> images of a set (no augmentation).</summary>

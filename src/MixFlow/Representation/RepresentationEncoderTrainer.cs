@@ -2,7 +2,6 @@ using MixFlow.Data;
 using MixFlow.Models;
 using MixFlow.Tensors;
 using MixFlow.Tensors.Autograd;
-using MixFlow.Tensors.Optim;
 
 namespace MixFlow.Representation;
 
@@ -31,31 +30,16 @@ public static class RepresentationEncoderTrainer
         var gen = new Generator(recipe.Seed);
         var cnn = new ClassifierCnn(new ClassifierCnnOptions { InChannels = s[0], ImageSize = s[1], NumClasses = train.NumClasses, Channels = (int[])recipe.Channels.Clone() }, gen);
         cnn.Train();
-        var opt = new AdamW(cnn.NamedParameters().ToList(), new AdamWOptions(LearningRate: recipe.LearningRate, WeightDecay: recipe.WeightDecay));
-        int batch = Math.Min(recipe.BatchSize, train.Count);
-        using var loader = new DataLoader(train, new DataLoaderOptions { BatchSize = batch, Seed = recipe.Seed, Shuffle = true, DropLast = true });
-        int steps = recipe.MaxSteps ?? recipe.Epochs * loader.BatchesPerEpoch;
-        var recent = new Queue<double>();
-        for (int step = 1; step <= steps; step++)
+        var settings = new SupervisedLoop.Settings("RepresentationEncoderTrainer", recipe.BatchSize, recipe.Seed, recipe.MaxSteps, recipe.Epochs, recipe.LearningRate, recipe.WeightDecay);
+        var run = SupervisedLoop.Run(cnn, train, settings, b =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            using var scope = new TensorScope();
-            using var b = loader.Next(cancellationToken);
-            opt.ZeroGrad();
-            var loss = Tensor.CrossEntropy(cnn.Forward(b.X), b.Labels!);
-            loss.Backward();
-            opt.Step();
-            double l = loss.Item();
-            if (!double.IsFinite(l)) throw new InvalidOperationException($"RepresentationEncoderTrainer: the loss is {l} at step {step}; lower the learning rate ({recipe.LearningRate})");
-            recent.Enqueue(l);
-            if (recent.Count > 50) recent.Dequeue();
-            progress?.Report(new TrainerProgress(step, steps, l));
-        }
+            var loss = Tensor.CrossEntropy(cnn.Forward(b.X), b.Labels!);        // [] mean over the batch
+            return new SupervisedLoop.StepLoss(loss, loss);
+        }, progress, cancellationToken);
         cnn.Eval();
-        opt.ZeroGrad(setToNull: true);
         var encoder = new CnnPatchEncoder(cnn);
         encoder.SetNormalization(TokenNormalization.Compute(encoder, train, recipe.StatsSamples));
-        return new RepresentationEncoderResult(encoder, steps, recent.Average(), Accuracy(cnn, train, Math.Min(recipe.StatsSamples, train.Count)));
+        return new RepresentationEncoderResult(encoder, run.Steps, run.RecentLoss, Accuracy(cnn, train, Math.Min(recipe.StatsSamples, train.Count)));
     }
 
     private static double Accuracy(ClassifierCnn cnn, IDataset data, int n)
