@@ -2,7 +2,6 @@ using MixFlow.Data;
 using MixFlow.Models;
 using MixFlow.Tensors;
 using MixFlow.Tensors.Autograd;
-using MixFlow.Tensors.Optim;
 
 namespace MixFlow.Representation;
 
