@@ -88,8 +88,9 @@ public sealed class Evaluator
     /// <param name="labels">Which labels to request; must be <see cref="SampleLabelMode.None"/> for unconditional models and not None for conditional ones.</param>
     /// <param name="seed">Seed of the noise (and of random labels / stochastic samplers).</param>
     /// <param name="batchSize">Images per sampler call, ≥ 1 (default 250).</param>
+    /// <param name="progress">Told the number of images sampled so far after each batch (called on this thread), or null.</param>
     /// <exception cref="ArgumentException">Bad n, batch size or label mode for the model.</exception>
-    public ImageMetricsResult EvaluateModel(IFlowModel model, ISampler sampler, int n, SampleLabelMode labels, ulong seed, int batchSize = 250)
+    public ImageMetricsResult EvaluateModel(IFlowModel model, ISampler sampler, int n, SampleLabelMode labels, ulong seed, int batchSize = 250, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(sampler);
@@ -111,6 +112,7 @@ public sealed class Evaluator
             var part = Network.Embed(img, Options.EmbedBatchSize);
             part.Features.CopyTo(feats, (long)s * d);
             part.Logits.CopyTo(logits, (long)s * c);
+            progress?.Report(e);
         }
         return ImageMetrics.Compute(new ImageEmbedding(n, d, c, feats, logits), Reference, lab, Options);
     }

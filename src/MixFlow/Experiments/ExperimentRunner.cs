@@ -122,6 +122,24 @@ public sealed class ExperimentRunner
     /// <summary>How often a runner retries a stage that another runner holds.</summary>
     public TimeSpan ClaimPoll { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The least time between two progress lines of an evaluation cell (default 2 min).</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Writes "k / N samples, elapsed, time left" lines for a cell, at most one per interval.</summary>
+    private sealed class SamplingProgress(IExperimentHost host, string stage, int total, Stopwatch clock, TimeSpan interval) : IProgress<int>
+    {
+        private TimeSpan _last = TimeSpan.Zero;
+
+        public void Report(int done)
+        {
+            var now = clock.Elapsed;
+            if (done >= total || now - _last < interval) return;
+            _last = now;
+            double left = now.TotalSeconds * (total - done) / Math.Max(done, 1);
+            host.Message(string.Create(CultureInfo.InvariantCulture, $"experiment: {stage}: {done} / {total} samples, {now.TotalMinutes:0.0} min, about {left / 60:0.0} min left"));
+        }
+    }
+
     /// <summary>
     /// Runs (or resumes) every stage and writes the report. Several runners (processes) may share one run directory:
     /// each stage is run under a <see cref="StageClaim"/>. A runner takes the stages in <see cref="PlannedStages"/>
@@ -385,13 +403,15 @@ public sealed class ExperimentRunner
         _store.Prepare(c.Stage, text);
         if (_o.IsImages) GetEvaluator();
         var clock = Stopwatch.StartNew();
+        _host.Message(string.Create(CultureInfo.InvariantCulture, $"experiment: {c.Stage}: sampling {_o.Samples} in {batches} batches of {batch}"));
+        var progress = new SamplingProgress(_host, c.Stage, _o.Samples, clock, ProgressInterval);
         ImageMetricsResult? img = null;
         ToyMetricsResult? toy = null;
-        if (_o.IsImages) img = _evaluator!.EvaluateModel(counter, sampler, _o.Samples, SampleLabelMode.Balanced, _o.EvalSeed, batch);
+        if (_o.IsImages) img = _evaluator!.EvaluateModel(counter, sampler, _o.Samples, SampleLabelMode.Balanced, _o.EvalSeed, batch, progress);
         else
         {
             var nll = _store.ReadResult<NllResult>("nll-" + c.Variant);
-            toy = ToyMetrics.Compute(SampleToy(counter, sampler, batch), _o.Toy, ToyOptions(), nll?.TestNll);
+            toy = ToyMetrics.Compute(SampleToy(counter, sampler, batch, progress), _o.Toy, ToyOptions(), nll?.TestNll);
         }
         double sec = clock.Elapsed.TotalSeconds;
         int nfe = (int)Math.Round((double)counter.Calls / batches);
@@ -407,7 +427,7 @@ public sealed class ExperimentRunner
 
     private ToyMetricsOptions ToyOptions() => new() { Seed = _o.EvalSeed, NllSamples = _o.NllSamples, Likelihood = new LikelihoodOptions(Steps: _o.NllSteps) };
 
-    private Tensor SampleToy(IFlowModel model, ISampler sampler, int batch)
+    private Tensor SampleToy(IFlowModel model, ISampler sampler, int batch, IProgress<int> progress)
     {
         var gen = new Generator(_o.EvalSeed);
         var all = new float[_o.Samples * 2];
@@ -418,6 +438,7 @@ public sealed class ExperimentRunner
                 using var scope = new TensorScope();
                 var x0 = Tensor.RandN(gen, e - s, 2);
                 sampler.Sample(model, x0, null, gen).X.Contiguous().AsSpan().CopyTo(all.AsSpan(s * 2, (e - s) * 2));
+                progress.Report(e);
             }
         return Tensor.FromArray(all, [_o.Samples, 2]);
     }

@@ -67,7 +67,9 @@ public class EvaluatorTests
         for (int p = 0; p < 64; p++) mu[p] = p % 8 < 4 ? 0.6 : -0.6;
         var model = new GaussianVelocityOracle(transport.Path, mu, 0.3);
         var sampler = new FixedStepOdeSampler(transport, new OdeSamplerOptions(Steps: 8));
-        var a = ev.EvaluateModel(model, sampler, 25, SampleLabelMode.None, seed: 3, batchSize: 10);
+        var seen = new List<int>();
+        var a = ev.EvaluateModel(model, sampler, 25, SampleLabelMode.None, seed: 3, batchSize: 10, progress: new Collect(seen));
+        Assert.Equal([10, 20, 25], seen); // after every batch, on the calling thread
         var b = ev.EvaluateModel(model, sampler, 25, SampleLabelMode.None, seed: 3, batchSize: 7);
         Assert.Equal(25, a.Samples);
         Assert.Equal(a, b);
@@ -90,5 +92,10 @@ public class EvaluatorTests
         var q = Evaluator.Quantize(Tensor.FromArray([-3f, -1f, 0f, 0.5f, 1f, 7f], 6)).ToArray();
         Assert.Equal(-1f, q[0]); Assert.Equal(-1f, q[1]); Assert.Equal(1f, q[4]); Assert.Equal(1f, q[5]);
         Assert.Equal((float)(128 / 127.5 - 1), q[2]);   // round(127.5) = 128 (away from zero)
+    }
+
+    private sealed class Collect(List<int> into) : IProgress<int>
+    {
+        public void Report(int value) => into.Add(value);
     }
 }

@@ -115,6 +115,19 @@ public class StageClaimTests
         Assert.All(stages, s => Assert.NotNull(probe.Store.Read(s)));
     }
 
+    [Fact]
+    public void Runner_LogsEachCellsStartAndSamplingProgress()
+    {
+        using var tmp = new TempDir();
+        var log = new StringWriter();
+        var runner = new ExperimentRunner(Tiny(tmp.File("run")), new PlainExperimentHost(log)) { ProgressInterval = TimeSpan.Zero };
+        runner.Run();
+        string text = log.ToString();
+        Assert.Contains("experiment: eval-a-euler-nfe2: sampling 40 in 2 batches of 20", text);
+        Assert.Matches(@"experiment: eval-a-euler-nfe2: 20 / 40 samples, \d+\.\d min, about \d+\.\d min left", text);
+        Assert.DoesNotContain("40 / 40 samples", text); // the end is the cell's result line, not a progress line
+    }
+
     [Theory]
     [InlineData(ExperimentKind.Toy2D)]
     [InlineData(ExperimentKind.FashionMnist)]
