@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Copies the Fashion-MNIST grid tables from a run's report.md (written by `mixflow experiment fmnist`) into
-docs/results.md, between the markers <!-- grid:begin … --> and <!-- grid:end -->. The numbers are the report's,
-unchanged; FD, precision and recall are merged into one "FD (precision / recall)" table per guidance setting.
+docs/results.md, between the markers <!-- grid:begin … --> and <!-- grid:end -->, and the report's wall-clock table
+between <!-- wall:begin … --> and <!-- wall:end -->. The numbers are the report's, unchanged; FD, precision and recall
+are merged into one "FD (precision / recall)" table per guidance setting.
 
     experiments/fmnist_tables.py runs/fmnist/report.md docs/results.md
 """
@@ -40,6 +41,13 @@ def merged(sec):
     return '\n'.join(out)
 
 
+def replace_between(doc, doc_path, name, text):
+    m = re.search(r'(<!-- ' + name + r':begin[^\n]*-->\n)(.*?)(<!-- ' + name + r':end -->)', doc, re.S)
+    if not m:
+        sys.exit(f'fmnist_tables.py: {doc_path} has no <!-- {name}:begin --> … <!-- {name}:end --> markers')
+    return doc[:m.start(2)] + text + doc[m.end(2):]
+
+
 def main(report_path, doc_path):
     rep = open(report_path, encoding='utf-8').read()
     plain = section(rep, 'Results without guidance')
@@ -64,10 +72,8 @@ def main(report_path, doc_path):
     parts += ['</details>', '', '#### Sampling-time rivals on (a), and MixFlow (b) at the same NFE', '', rivals, '']
     body = '\n'.join(parts)
     doc = open(doc_path, encoding='utf-8').read()
-    m = re.search(r'(<!-- grid:begin[^\n]*-->\n)(.*?)(<!-- grid:end -->)', doc, re.S)
-    if not m:
-        sys.exit(f'fmnist_tables.py: {doc_path} has no <!-- grid:begin --> … <!-- grid:end --> markers')
-    doc = doc[:m.start(2)] + body + '\n' + doc[m.end(2):]
+    doc = replace_between(doc, doc_path, 'grid', body + '\n')
+    doc = replace_between(doc, doc_path, 'wall', section(rep, 'Wall-clock per stage') + '\n')
     tmp = doc_path + '.tmp'
     with open(tmp, 'w', encoding='utf-8') as f:
         f.write(doc)
