@@ -10,8 +10,8 @@
 # Resumable: rerunning skips every finished stage (config hash in <stage>/stage.json) and resumes an interrupted
 # training stage from its last checkpoint, bit-exactly. The runners split the stages through exclusive per-stage
 # locks (runs/fmnist/.claims/); a runner passes over a stage another one holds or whose model is not trained yet and
-# runs the next one it can (two variants are post-trained at once). Seeds: pretraining 0, post-training 1, evaluation noise 2024
-# (recorded in report.md). Logs: runs/fmnist.runner<k>.log.
+# runs the next one it can (two variants are post-trained at once). Seeds: pretraining 0, post-training 1,
+# evaluation noise 2024 (recorded in report.md). Logs: runs/fmnist.runner<k>.log.
 # The binaries are copied to runs/bin/<commit>/ first, so rebuilding the checkout never replaces files under a
 # running job.
 set -euo pipefail
